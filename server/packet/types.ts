@@ -5,6 +5,8 @@ export interface ParsedPacket {
   l2?: { vlan: number[]; etherType: number };
   /** 0 when the bytes are not IPv4/IPv6 or the IP header is unusable. */
   family: 0 | 4 | 6;
+  /** Set (with family 0) when the bytes are IP of this version but the IP header is unusable: the policy's default decides. */
+  unusable?: 4 | 6;
   src?: string;
   dst?: string;
   /** Transport protocol number (after IPv6 extension headers). */
@@ -21,7 +23,7 @@ export interface ParsedPacket {
   icmpCode?: number;
   /** Transport payload bytes, as far as the buffer holds them. */
   payload?: Uint8Array;
-  /** The one name a packet can carry for domain matching (see SEMANTICS.md §Domains), lowercased. */
+  /** The one name a packet can carry for domain matching (see SEMANTICS.md §Domains), lowercased; one char per byte. */
   name?: { kind: 'dns' | 'sni' | 'http'; value: string };
   /** Interfaces come from the capture or the test, never from the wire. */
   iif?: string;

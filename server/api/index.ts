@@ -1,0 +1,51 @@
+// The REST API under /api/v1: authentication, body limits, problem+json errors, the OpenAPI document.
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import type { AppDeps } from '../deps.js';
+import { authenticate, type AuthEnv } from '../auth/middleware.js';
+import { problemResponse } from './problem.js';
+import { validationHook } from './validation.js';
+import { statusRoutes } from './status.js';
+
+export const BODY_LIMIT = 1024 * 1024;
+/** The declarative PUT /policies carries whole domain lists, so it may be larger. */
+export const BULK_BODY_LIMIT = 16 * 1024 * 1024;
+
+export const newApi = () => new OpenAPIHono<AuthEnv>({ defaultHook: validationHook });
+
+const oversize = (limit: number) => () =>
+  problemResponse(413, { code: 'request.too-large', detail: `the request body is larger than ${limit} bytes` });
+const normalLimit = bodyLimit({ maxSize: BODY_LIMIT, onError: oversize(BODY_LIMIT) });
+const bulkLimit = bodyLimit({ maxSize: BULK_BODY_LIMIT, onError: oversize(BULK_BODY_LIMIT) });
+
+/** Every /api/v1 route except the apply routes, which app.ts mounts into the returned app. */
+export function apiRoutes(deps: AppDeps): OpenAPIHono<AuthEnv> {
+  const api = newApi();
+  api.use('*', (c, next) => (c.req.method === 'PUT' && c.req.path.endsWith('/policies') ? bulkLimit(c, next) : normalLimit(c, next)));
+  api.use('*', authenticate(deps));
+  api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API token (`lunawall token create --name NAME --scope read,write,apply`)',
+  });
+  api.openAPIRegistry.registerComponent('securitySchemes', 'basic', {
+    type: 'http',
+    scheme: 'basic',
+    description: 'The admin user ("admin") and password; needed to manage tokens',
+  });
+  api.route('/', statusRoutes(deps));
+  api.doc('/openapi.json', {
+    openapi: '3.0.0',
+    info: {
+      title: 'lunawall API',
+      version: '1',
+      description:
+        'Firewall policies compiled to Lunatik kernel Lua. Authenticate with `Authorization: Bearer <token>` ' +
+        '(scopes read, write, apply) or the admin\'s Basic credentials. Errors are application/problem+json ' +
+        'with `diagnostics` giving the JSON path of each bad field. Request bodies are limited to 1 MiB, ' +
+        'except the declarative `PUT /policies`, which accepts up to 16 MiB so large domain sets can be imported.',
+    },
+    security: [{ bearer: [] }, { basic: [] }],
+  });
+  return api;
+}

@@ -1,0 +1,42 @@
+// createApp: the whole HTTP surface — /healthz, the REST API, the API docs and the UI — from AppDeps.
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { Scalar } from '@scalar/hono-api-reference';
+import type { AppDeps } from './deps.js';
+import { apiRoutes } from './api/index.js';
+import { authenticate, type AuthEnv } from './auth/middleware.js';
+import { problemResponse } from './api/problem.js';
+// Mounted from other areas (their owners replace the files): apply routes and the UI.
+import { appliesRoutes } from './api/applies.js';
+import { uiRoutes } from './ui/index.js';
+
+export function createApp(deps: AppDeps): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>();
+
+  app.get('/healthz', (c) => c.json({ ok: true }));
+
+  const api = apiRoutes(deps);
+  // ---- apply owner's routes (server/api/applies.ts), inside /api/v1 so they share auth and the OpenAPI document
+  api.route('/', appliesRoutes(deps));
+  // ----
+  app.route('/api/v1', api);
+  app.get('/api/docs', authenticate(deps), Scalar({ url: '/api/v1/openapi.json', pageTitle: 'lunawall API' }));
+  app.all('/api/*', () => problemResponse(404, { code: 'not-found', detail: 'no such API endpoint' }));
+
+  // ---- UI owner's routes (server/ui/index.ts), last so the API is matched first
+  app.route('/', uiRoutes(deps));
+  // ----
+
+  app.onError((err, c) => {
+    if (err instanceof HTTPException && err.status === 400 && /json/i.test(err.message)) {
+      return problemResponse(400, { code: 'request.malformed-json', detail: `the request body is not valid JSON: ${err.message}` });
+    }
+    if (err instanceof HTTPException) {
+      if (!c.req.path.startsWith('/api/')) return err.getResponse();
+      return problemResponse(err.status, { code: 'request.rejected', detail: err.message });
+    }
+    console.error(err);
+    return problemResponse(500, { code: 'internal', detail: 'internal error; see the server log' });
+  });
+  return app;
+}

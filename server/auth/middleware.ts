@@ -1,0 +1,91 @@
+// Who is calling: bearer tokens (scoped) or the admin's Basic credentials; 401/403 as problem+json.
+import type { Context, MiddlewareHandler } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { AppDeps } from '../deps.js';
+import { problemResponse } from '../api/problem.js';
+import { ADMIN_USER, checkAdminPassword } from './password.js';
+import { loginLimiter } from './limiter.js';
+import { scopes, verifyToken, type Scope } from './tokens.js';
+
+export interface Principal {
+  /** 'token': an API token; 'admin': the admin password (Basic auth, or a UI session). */
+  kind: 'token' | 'admin';
+  name: string;
+  scopes: Scope[];
+  /** Only the admin may manage tokens. */
+  admin: boolean;
+}
+
+export type AuthEnv = { Variables: { principal: Principal } };
+
+export const adminPrincipal = (): Principal => ({ kind: 'admin', name: ADMIN_USER, scopes: [...scopes], admin: true });
+
+const challenge = { 'www-authenticate': 'Bearer realm="lunawall", Basic realm="lunawall", charset="UTF-8"' };
+
+/** The peer address; app.request() in tests has no socket, so fall back to a fixed key. */
+export function clientKey(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * Sets `principal` or answers 401. A principal set by an earlier middleware (the UI's session) is
+ * kept. Failed Basic logins count in the shared loginLimiter (429 with Retry-After when exceeded).
+ */
+export function authenticate(deps: AppDeps): MiddlewareHandler<AuthEnv> {
+  const limiter = loginLimiter(deps);
+  return async (c, next) => {
+    if (c.get('principal')) return next();
+    const header = c.req.header('authorization') ?? '';
+    const [scheme, value] = [header.slice(0, header.indexOf(' ')).toLowerCase(), header.slice(header.indexOf(' ') + 1).trim()];
+    if (scheme === 'bearer' && value) {
+      const t = verifyToken(deps.db, value, deps.clock.now());
+      if (!t) return problemResponse(401, { code: 'auth.token-invalid', detail: 'the bearer token is unknown or revoked', headers: challenge });
+      c.set('principal', { kind: 'token', name: t.name, scopes: t.scopes, admin: false });
+      return next();
+    }
+    if (scheme === 'basic' && value) {
+      const key = clientKey(c);
+      const gate = limiter.check(key);
+      if (!gate.allowed) {
+        const secs = Math.ceil(gate.retryAfterMs / 1000);
+        return problemResponse(429, { code: 'auth.rate-limited', detail: `too many failed logins; retry in ${secs} s`, headers: { 'retry-after': String(secs) } });
+      }
+      const decoded = Buffer.from(value, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      const ok = colon > 0 && (await checkAdminPassword(deps.db, decoded.slice(0, colon), decoded.slice(colon + 1)));
+      if (!ok) {
+        limiter.fail(key);
+        return problemResponse(401, { code: 'auth.password-invalid', detail: 'wrong user name or password', headers: challenge });
+      }
+      limiter.succeed(key);
+      c.set('principal', adminPrincipal());
+      return next();
+    }
+    return problemResponse(401, { code: 'auth.required', detail: 'send "Authorization: Bearer <token>" (or the admin\'s Basic credentials)', headers: challenge });
+  };
+}
+
+/** 403 unless the principal holds `scope`. Mount after authenticate(). */
+export function requireScope(scope: Scope): MiddlewareHandler<AuthEnv> {
+  return async (c, next) => {
+    const p = c.get('principal');
+    if (!p.scopes.includes(scope)) {
+      return problemResponse(403, { code: 'auth.scope-missing', detail: `this needs the "${scope}" scope; the credentials have: ${p.scopes.join(', ') || 'none'}` });
+    }
+    return next();
+  };
+}
+
+export function requireAdmin(): MiddlewareHandler<AuthEnv> {
+  return async (c, next) => {
+    if (!c.get('principal').admin) return problemResponse(403, { code: 'auth.admin-required', detail: 'only the admin may do this (use the admin password, not a token)' });
+    return next();
+  };
+}
+
+/** The scope an API request needs by its method: reads need read, everything else write. */
+export const scopeForMethod = (method: string): Scope => (method === 'GET' || method === 'HEAD' ? 'read' : 'write');

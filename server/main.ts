@@ -1,0 +1,94 @@
+// Service entry: config → db → backend → apply recovery → app → listen. `npm start` runs this file.
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { closeDb, openDb } from './db/index.js';
+import { systemClock, type AppDeps } from './deps.js';
+import { createApp } from './app.js';
+import { ensureAdmin, ADMIN_USER } from './auth/password.js';
+import type { KernelBackend } from './kernel/backend.js';
+
+export interface Service {
+  deps: AppDeps;
+  server: ServerType;
+  port: number;
+  /** Where people log in. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The kernel backends live in server/kernel (apply owner); loaded by name so start-up names what is missing. */
+async function openBackend(config: Config): Promise<KernelBackend> {
+  // A computed specifier: server/kernel/index.ts is written by the apply owner and may not exist yet.
+  const specifier = './kernel/index.js';
+  const mod = (await import(specifier).catch((e: unknown) => {
+    throw new Error(`cannot load the kernel backends (server/kernel/index.ts): ${e instanceof Error ? e.message : String(e)}`);
+  })) as { createBackend(config: Config): Promise<KernelBackend> };
+  return mod.createBackend(config);
+}
+
+export async function startService(config: Config, log: (line: string) => void, backend?: KernelBackend): Promise<Service> {
+  const clock = systemClock;
+  const db = openDb(config.dbPath);
+  try {
+    const admin = await ensureAdmin(db, clock.now(), config.adminPassword);
+    const kernel = backend ?? (await openBackend(config));
+    const deps: AppDeps = { db, backend: kernel, config, clock };
+    const app = createApp(deps);
+    const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
+    await new Promise<void>((res, rej) => {
+      server.once('listening', res);
+      server.once('error', rej);
+    });
+    const port = (server.address() as AddressInfo).port;
+    const shown = config.host === '0.0.0.0' || config.host === '::' ? hostname() : config.host;
+    const url = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}/`;
+    const info = await kernel.info();
+    log(`lunawall listening on ${config.host}:${port} (backend ${info.kind}, ${info.version}; data in ${config.dataDir})`);
+    log(`log in at ${url} as "${ADMIN_USER}"; API docs at ${url}api/docs`);
+    if (admin.generated) log(`first run: the admin password is ${admin.generated} (shown only this once; set LUNAWALL_ADMIN_PASSWORD to choose it)`);
+    return {
+      deps,
+      server,
+      port,
+      url,
+      close: async () => {
+        await new Promise<void>((res) => server.close(() => res()));
+        await kernel.close?.();
+        closeDb(db);
+      },
+    };
+  } catch (e) {
+    closeDb(db);
+    throw e;
+  }
+}
+
+/** Runs until SIGINT/SIGTERM; a bad setting prints one line and exits 1. */
+export async function runService(env: NodeJS.ProcessEnv, flags: Record<string, string | undefined>): Promise<number> {
+  let config: Config;
+  try {
+    config = loadConfig(env, flags);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`lunawall: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  const service = await startService(config, (l) => process.stdout.write(l + '\n'));
+  await new Promise<void>((res) => {
+    const stop = () => res();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await service.close();
+  return 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { runCli, processIO } = await import('./cli/run.js');
+  process.exitCode = await runCli(['serve', ...process.argv.slice(2)], processIO);
+}

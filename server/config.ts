@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { join, resolve } from 'node:path';
 import { applyConfigFields } from './apply/config-fields.js';
+import { withUciEnvironment } from './uci/index.js';
 
 /**
  * To add a setting, add one entry: the env var, the CLI flag (`--flag value`), the schema (env
@@ -65,6 +66,8 @@ const configSchema = z.strictObject(
  * Throws ConfigError with one line naming the variable or flag, the problem and the bad value.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Record<string, string | undefined> = {}): Config {
+  // On OpenWrt (/etc/config/lunawall exists, or LUNAWALL_UCI_CONFIG is set) UCI fills in what env leaves unset.
+  env = withUciEnvironment(env);
   const raw: Record<string, string | undefined> = {};
   const source: Record<string, string> = {};
   const known = new Set<string>();

@@ -2,11 +2,13 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { basename, delimiter, dirname, join } from 'node:path';
-import { interpretLunawall, lunawallEnv, uciDefaults, type LunawallUci } from './lunawall.js';
+import { derivedEnv, scalarEnv, systemFacts, type SystemFacts } from './env.js';
+import { interpretLunawall, uciDefaults, type LunawallUci } from './lunawall.js';
 import { parseUci, UciParseError } from './parse.js';
 
 export { parseUci, UciParseError } from './parse.js';
-export { interpretLunawall, lunawallEnv, uciDefaults, type LunawallUci } from './lunawall.js';
+export { interpretLunawall, uciDefaults, type LunawallUci } from './lunawall.js';
+export { derivedEnv, parseDefaultGateway, scalarEnv, type SystemFacts } from './env.js';
 
 export const defaultUciFile = '/etc/config/lunawall';
 
@@ -89,15 +91,31 @@ export function readAdminPassword(file: string): string | undefined {
 
 /**
  * What server/config.ts merges under the process environment on OpenWrt: the UCI settings as
- * LUNAWALL_* variables (plus the first-boot admin password), and the problems to report.
- * Undefined when there is no UCI file to read.
+ * LUNAWALL_* variables (plus the first-boot admin password), and the problems to report (errors
+ * name file and line; warnings include what could not be derived). Undefined without a UCI file.
  */
-export function uciEnvironment(env: NodeJS.ProcessEnv = process.env): { env: Record<string, string>; errors: string[]; warnings: string[] } | undefined {
+export function uciEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+  sys: SystemFacts = systemFacts(),
+): { env: Record<string, string>; errors: string[]; warnings: string[] } | undefined {
   const file = uciConfigFile(env);
   if (!file) return undefined;
   const read = readLunawallUci(file, { env });
-  const vars = lunawallEnv(read.config);
-  const password = readAdminPassword(env.LUNAWALL_ADMIN_PASSWORD_FILE ?? read.config.adminPasswordFile);
+  const derived = derivedEnv(read.config, sys);
+  const vars = { ...scalarEnv(read.config), ...derived.env };
+  const password = readAdminPassword(read.config.adminPasswordFile);
   if (password) vars.LUNAWALL_ADMIN_PASSWORD = password;
-  return { env: vars, errors: read.errors, warnings: read.warnings };
+  return { env: vars, errors: read.errors, warnings: [...read.warnings, ...derived.notes] };
+}
+
+/**
+ * The environment server/config.ts reads: on OpenWrt the UCI settings under the process
+ * environment (which wins), each UCI problem reported as one line on stderr (syslog under procd).
+ */
+export function withUciEnvironment(env: NodeJS.ProcessEnv = process.env, report: (line: string) => void = (l) => console.error(l)): NodeJS.ProcessEnv {
+  const uci = uciEnvironment(env);
+  if (!uci) return env;
+  for (const line of uci.errors) report(`lunawall: config error: ${line}`);
+  for (const line of uci.warnings) report(`lunawall: config: ${line}`);
+  return { ...uci.env, ...env };
 }

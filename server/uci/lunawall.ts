@@ -1,11 +1,9 @@
-// The lunawall UCI package (/etc/config/lunawall): its options, their checks, defaults and env names.
-import { isIP } from 'node:net';
+// The lunawall UCI package (/etc/config/lunawall): its options, their checks and defaults.
 import { isAbsolute } from 'node:path';
-import ipaddr from 'ipaddr.js';
 import type { UciPackage, UciSection } from './parse.js';
+import { address, bool, cidr, hostName, httpUrl, int, oneOf, type Check } from './checks.js';
 
 export const backends = ['auto', 'emulator', 'lunatik', 'nfqueue'] as const;
-export const xdpModes = ['skb', 'native'] as const;
 
 export interface LunawallUci {
   enabled: boolean;
@@ -15,9 +13,16 @@ export interface LunawallUci {
   backend: (typeof backends)[number];
   confirmWindow: number;
   adminPasswordFile: string;
-  probes: { gateway: boolean; dnsName: string; httpUrl: string; timeout: number };
-  guard: { enabled: boolean; sources: string[] };
-  xdp: { mode: (typeof xdpModes)[number]; object: string };
+  probes: {
+    intervalMs: number;
+    timeout: number;
+    /** 'auto' (the default route's gateway at start), an address, or '' (no ping). */
+    gateway: string;
+    dnsName: string;
+    dnsServer: string;
+    httpUrl: string;
+  };
+  guard: { enabled: boolean; lanInterface: string; managementPorts: number[]; lanAddresses: string[] };
 }
 
 /** The values of the shipped /etc/config/lunawall; an option that is absent or invalid keeps its default. */
@@ -30,51 +35,16 @@ export function uciDefaults(): LunawallUci {
     backend: 'auto',
     confirmWindow: 90,
     adminPasswordFile: '/etc/lunawall/admin-password',
-    probes: { gateway: true, dnsName: 'openwrt.org', httpUrl: '', timeout: 3 },
-    guard: { enabled: true, sources: ['192.168.1.0/24', 'fd00::/8'] },
-    xdp: { mode: 'skb', object: '/usr/lib/lunawall/xdp/lunawall_xdp.o' },
+    probes: { intervalMs: 2000, timeout: 3, gateway: 'auto', dnsName: 'openwrt.org', dnsServer: '127.0.0.1', httpUrl: '' },
+    guard: { enabled: true, lanInterface: 'br-lan', managementPorts: [22, 80, 443], lanAddresses: [] },
   };
 }
 
-type Check<T> = (raw: string) => { ok: true; value: T } | { ok: false; why: string };
-
-const truthy = ['1', 'yes', 'on', 'true', 'enabled'];
-const falsy = ['0', 'no', 'off', 'false', 'disabled'];
-const bool: Check<boolean> = (raw) =>
-  truthy.includes(raw) ? { ok: true, value: true } : falsy.includes(raw) ? { ok: true, value: false } : { ok: false, why: "expected a boolean ('1' or '0')" };
-
-const int = (min: number, max: number): Check<number> => (raw) =>
-  /^\d+$/.test(raw) && Number(raw) >= min && Number(raw) <= max
-    ? { ok: true, value: Number(raw) }
-    : { ok: false, why: `expected an integer from ${min} to ${max}` };
-
-const oneOf = <T extends string>(values: readonly T[]): Check<T> => (raw) =>
-  (values as readonly string[]).includes(raw) ? { ok: true, value: raw as T } : { ok: false, why: `expected one of ${values.join(', ')}` };
-
-const address: Check<string> = (raw) => (isIP(raw) ? { ok: true, value: raw } : { ok: false, why: 'expected an IPv4 or IPv6 address' });
-
 const absPath: Check<string> = (raw) => (isAbsolute(raw) ? { ok: true, value: raw } : { ok: false, why: 'expected an absolute path' });
-
-const hostName: Check<string> = (raw) =>
-  raw === '' || (raw.length <= 253 && /^(?!-)[A-Za-z0-9_-]{1,63}(\.(?!-)[A-Za-z0-9_-]{1,63})*\.?$/.test(raw))
-    ? { ok: true, value: raw }
-    : { ok: false, why: 'expected a DNS name or an empty string' };
-
-const httpUrl: Check<string> = (raw) => {
-  if (raw === '') return { ok: true, value: raw };
-  try {
-    const u = new URL(raw);
-    if (u.protocol === 'http:' || u.protocol === 'https:') return { ok: true, value: raw };
-  } catch {
-    // falls through to the error below
-  }
-  return { ok: false, why: 'expected an http:// or https:// URL or an empty string' };
-};
-
-const cidr: Check<string> = (raw) => {
-  const text = raw.includes('/') ? raw : `${raw}/${raw.includes(':') ? 128 : 32}`;
-  return ipaddr.isValidCIDR(text) ? { ok: true, value: text } : { ok: false, why: 'expected an address or CIDR' };
-};
+const gateway: Check<string> = (raw) => (raw === 'auto' || raw === '' ? { ok: true, value: raw } : address(raw));
+const optionalAddress: Check<string> = (raw) => (raw === '' ? { ok: true, value: raw } : address(raw));
+const ifname: Check<string> = (raw) =>
+  /^[A-Za-z0-9_.@-]{1,15}$/.test(raw) ? { ok: true, value: raw } : { ok: false, why: 'expected an interface name' };
 
 interface Reader {
   errors: { line: number; text: string }[];
@@ -85,16 +55,18 @@ interface Reader {
 function opt<T>(r: Reader, file: string, s: UciSection | undefined, name: string, check: Check<T>, fallback: T): T {
   const o = s?.options.get(name);
   if (!o) return fallback;
+  const keep = `keeping '${String(fallback)}'`;
   if (Array.isArray(o.value)) {
-    r.errors.push({ line: o.line, text: `${file}:${o.line}: option '${name}' must be a single value, not a list; keeping '${String(fallback)}'` });
+    r.errors.push({ line: o.line, text: `${file}:${o.line}: option '${name}' must be a single value, not a list; ${keep}` });
     return fallback;
   }
   const res = check(o.value);
   if (res.ok) return res.value;
-  r.errors.push({ line: o.line, text: `${file}:${o.line}: option '${name}' has invalid value '${o.value}': ${res.why}; keeping '${String(fallback)}'` });
+  r.errors.push({ line: o.line, text: `${file}:${o.line}: option '${name}' has invalid value '${o.value}': ${res.why}; ${keep}` });
   return fallback;
 }
 
+/** Reads a list (or a space-separated option); invalid entries are reported and left out. */
 function list<T>(r: Reader, file: string, s: UciSection | undefined, name: string, check: Check<T>, fallback: T[]): T[] {
   const o = s?.options.get(name);
   if (!o) return fallback;
@@ -110,32 +82,36 @@ function list<T>(r: Reader, file: string, s: UciSection | undefined, name: strin
 
 const known: Record<string, string[]> = {
   lunawall: ['enabled', 'listen', 'port', 'data_dir', 'backend', 'confirm_window', 'admin_password_file'],
-  probes: ['gateway', 'dns_name', 'http_url', 'timeout'],
-  guard: ['enabled', 'source'],
-  xdp: ['mode', 'object'],
+  probes: ['interval_ms', 'timeout', 'gateway', 'dns_name', 'dns_server', 'http_url'],
+  guard: ['enabled', 'lan_interface', 'management_port', 'lan_address'],
 };
+
+function unknowns(pkg: UciPackage, r: Reader): void {
+  const seen = new Set<string>();
+  for (const s of pkg.sections) {
+    const names = known[s.type];
+    if (!names) {
+      r.warnings.push(`${pkg.file}:${s.line}: unknown section type '${s.type}' ignored`);
+      continue;
+    }
+    if (seen.has(s.type)) r.warnings.push(`${pkg.file}:${s.line}: second '${s.type}' section ignored; only the first one is read`);
+    seen.add(s.type);
+    for (const o of s.options.values()) {
+      if (!names.includes(o.name)) r.warnings.push(`${pkg.file}:${o.line}: unknown option '${o.name}' in '${s.type}' ignored`);
+    }
+  }
+}
 
 /** Turns a parsed lunawall package into settings; invalid options are reported and keep their defaults. */
 export function interpretLunawall(pkg: UciPackage): { config: LunawallUci; errors: string[]; warnings: string[] } {
   const r: Reader = { errors: [], warnings: [] };
+  unknowns(pkg, r);
   const f = pkg.file;
   const d = uciDefaults();
   const first = (type: string) => pkg.sections.find((s) => s.type === type);
-  for (const s of pkg.sections) {
-    const names = known[s.type];
-    if (!names) {
-      r.warnings.push(`${f}:${s.line}: unknown section type '${s.type}' ignored`);
-      continue;
-    }
-    if (s !== first(s.type)) r.warnings.push(`${f}:${s.line}: second '${s.type}' section ignored; only the first one is read`);
-    for (const o of s.options.values()) {
-      if (!names.includes(o.name)) r.warnings.push(`${f}:${o.line}: unknown option '${o.name}' in '${s.type}' ignored`);
-    }
-  }
   const main = first('lunawall');
   const probes = first('probes');
   const guard = first('guard');
-  const xdp = first('xdp');
   const config: LunawallUci = {
     enabled: opt(r, f, main, 'enabled', bool, d.enabled),
     listen: opt(r, f, main, 'listen', address, d.listen),
@@ -145,44 +121,20 @@ export function interpretLunawall(pkg: UciPackage): { config: LunawallUci; error
     confirmWindow: opt(r, f, main, 'confirm_window', int(10, 3600), d.confirmWindow),
     adminPasswordFile: opt(r, f, main, 'admin_password_file', absPath, d.adminPasswordFile),
     probes: {
-      gateway: opt(r, f, probes, 'gateway', bool, d.probes.gateway),
-      dnsName: opt(r, f, probes, 'dns_name', hostName, d.probes.dnsName),
-      httpUrl: opt(r, f, probes, 'http_url', httpUrl, d.probes.httpUrl),
+      intervalMs: opt(r, f, probes, 'interval_ms', int(100, 60_000), d.probes.intervalMs),
       timeout: opt(r, f, probes, 'timeout', int(1, 60), d.probes.timeout),
+      gateway: opt(r, f, probes, 'gateway', gateway, d.probes.gateway),
+      dnsName: opt(r, f, probes, 'dns_name', hostName, d.probes.dnsName),
+      dnsServer: opt(r, f, probes, 'dns_server', optionalAddress, d.probes.dnsServer),
+      httpUrl: opt(r, f, probes, 'http_url', httpUrl, d.probes.httpUrl),
     },
     guard: {
       enabled: opt(r, f, guard, 'enabled', bool, d.guard.enabled),
-      sources: list(r, f, guard, 'source', cidr, d.guard.sources),
-    },
-    xdp: {
-      mode: opt(r, f, xdp, 'mode', oneOf(xdpModes), d.xdp.mode),
-      object: opt(r, f, xdp, 'object', absPath, d.xdp.object),
+      lanInterface: opt(r, f, guard, 'lan_interface', ifname, d.guard.lanInterface),
+      managementPorts: list(r, f, guard, 'management_port', int(1, 65535), d.guard.managementPorts),
+      lanAddresses: list(r, f, guard, 'lan_address', cidr, d.guard.lanAddresses),
     },
   };
   const errors = r.errors.sort((a, b) => a.line - b.line).map((e) => e.text);
   return { config, errors, warnings: r.warnings };
-}
-
-/**
- * The settings as the environment variables the server reads; /etc/init.d/lunawall passes the same
- * names (test/openwrt checks that both agree).
- */
-export function lunawallEnv(c: LunawallUci): Record<string, string> {
-  const b = (v: boolean) => (v ? '1' : '0');
-  return {
-    LUNAWALL_HOST: c.listen,
-    LUNAWALL_PORT: String(c.port),
-    LUNAWALL_DATA_DIR: c.dataDir,
-    LUNAWALL_BACKEND: c.backend,
-    LUNAWALL_CONFIRM_WINDOW: String(c.confirmWindow),
-    LUNAWALL_ADMIN_PASSWORD_FILE: c.adminPasswordFile,
-    LUNAWALL_PROBE_GATEWAY: b(c.probes.gateway),
-    LUNAWALL_PROBE_DNS: c.probes.dnsName,
-    LUNAWALL_PROBE_HTTP: c.probes.httpUrl,
-    LUNAWALL_PROBE_TIMEOUT: String(c.probes.timeout),
-    LUNAWALL_GUARD: b(c.guard.enabled),
-    LUNAWALL_GUARD_SOURCES: c.guard.sources.join(','),
-    LUNAWALL_XDP_MODE: c.xdp.mode,
-    LUNAWALL_XDP_OBJECT: c.xdp.object,
-  };
 }

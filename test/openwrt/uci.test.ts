@@ -3,7 +3,18 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { lunawallEnv, parseUci, readLunawallUci, uciDefaults, uciEnvironment, uciExportArgv, UciParseError } from '../../server/uci/index.js';
+import {
+  derivedEnv,
+  parseDefaultGateway,
+  parseUci,
+  readLunawallUci,
+  scalarEnv,
+  uciDefaults,
+  uciEnvironment,
+  uciExportArgv,
+  UciParseError,
+} from '../../server/uci/index.js';
+import { loadConfig } from '../../server/config.js';
 
 const shipped = new URL('../../openwrt/files/etc/config/lunawall', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'lunawall-uci-'));
@@ -33,18 +44,53 @@ describe('the shipped config', () => {
     expect(config.adminPasswordFile.startsWith(config.dataDir + '/')).toBe(true);
   });
 
-  it('maps to the LUNAWALL_* variables', () => {
-    const env = lunawallEnv(readLunawallUci(shipped, noUci).config);
-    expect(env).toMatchObject({
-      LUNAWALL_PORT: '8080',
+  it('maps to the LUNAWALL_* variables, which server/config.ts accepts', () => {
+    const { config } = readLunawallUci(shipped, noUci);
+    const sys = { gateway: '192.0.2.1', interfaceAddresses: (i: string) => (i === 'br-lan' ? ['192.168.1.1/24'] : []) };
+    const env = { ...scalarEnv(config), ...derivedEnv(config, sys).env };
+    expect(env).toEqual({
       LUNAWALL_HOST: '0.0.0.0',
+      LUNAWALL_PORT: '8080',
       LUNAWALL_DATA_DIR: '/etc/lunawall',
       LUNAWALL_BACKEND: 'auto',
       LUNAWALL_CONFIRM_WINDOW: '90',
-      LUNAWALL_GUARD: '1',
-      LUNAWALL_GUARD_SOURCES: '192.168.1.0/24,fd00::/8',
-      LUNAWALL_PROBE_DNS: 'openwrt.org',
+      LUNAWALL_PROBE_INTERVAL_MS: '2000',
+      LUNAWALL_ANTI_LOCKOUT: 'on',
+      LUNAWALL_LAN_INTERFACE: 'br-lan',
+      LUNAWALL_MANAGEMENT_PORTS: '22,80,443',
+      LUNAWALL_LAN_ADDRESSES: '192.168.1.1/24',
+      LUNAWALL_PROBES: JSON.stringify([
+        { kind: 'health', timeoutMs: 3000 },
+        { kind: 'ping', name: 'gateway', host: '192.0.2.1', timeoutMs: 3000 },
+        { kind: 'dns', server: '127.0.0.1', query: 'openwrt.org', timeoutMs: 3000 },
+      ]),
     });
+    const c = loadConfig(env);
+    expect(c).toMatchObject({ port: 8080, host: '0.0.0.0', dataDir: '/etc/lunawall', backend: 'auto', confirmWindow: 90 });
+    expect(c).toMatchObject({ antiLockout: 'on', lanInterface: 'br-lan', managementPorts: [22, 80, 443], lanAddresses: ['192.168.1.1/24'] });
+    expect(c.probes.map((p) => p.kind)).toEqual(['health', 'ping', 'dns']);
+  });
+
+  it('leaves out what the system cannot tell, and says so', () => {
+    const { config } = readLunawallUci(shipped, noUci);
+    const d = derivedEnv(config, { interfaceAddresses: () => [] });
+    expect(JSON.parse(d.env.LUNAWALL_PROBES).map((p: { kind: string }) => p.kind)).toEqual(['health', 'dns']);
+    expect(d.env.LUNAWALL_LAN_ADDRESSES).toBeUndefined();
+    expect(d.notes).toEqual([
+      'no IPv4 default route at start: the gateway probe is left out',
+      'no addresses on br-lan at start: the anti-lockout check uses its default LAN addresses',
+    ]);
+  });
+
+  it('reads the default gateway from /proc/net/route in either byte order', () => {
+    const route = [
+      'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT',
+      'br-lan\t0001A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0',
+      'wan\t00000000\t0102000A\t0003\t0\t0\t0\t00000000\t0\t0\t0',
+    ].join('\n');
+    expect(parseDefaultGateway(route, 'LE')).toBe('10.0.2.1');
+    expect(parseDefaultGateway(route, 'BE')).toBe('1.2.0.10');
+    expect(parseDefaultGateway(route.split('\n').slice(0, 2).join('\n'), 'LE')).toBeUndefined();
   });
 });
 
@@ -126,8 +172,8 @@ describe('malformed files keep the defaults', () => {
         "\toption http_url 'ftp://x'",
         "\toption gateway 'maybe'",
         "config guard 'guard'",
-        "\tlist source '10.0.0.0/8'",
-        "\tlist source '300.1.1.1/8'",
+        "\tlist lan_address '10.0.0.1/8'",
+        "\tlist lan_address '300.1.1.1/8'",
         "\toption color 'red'",
       ].join('\n'),
     );
@@ -138,16 +184,16 @@ describe('malformed files keep the defaults', () => {
     expect(r.config.dataDir).toBe('/etc/lunawall');
     expect(r.config.confirmWindow).toBe(90);
     expect(r.config.probes.httpUrl).toBe('');
-    expect(r.config.probes.gateway).toBe(true);
-    expect(r.config.guard.sources).toEqual(['10.0.0.0/8']);
+    expect(r.config.probes.gateway).toBe('auto');
+    expect(r.config.guard.lanAddresses).toEqual(['10.0.0.1/8']);
     expect(r.errors).toEqual([
       `${f}:2: option 'port' has invalid value '70000': expected an integer from 1 to 65535; keeping '8080'`,
       `${f}:4: option 'backend' has invalid value 'iptables': expected one of auto, emulator, lunatik, nfqueue; keeping 'auto'`,
       `${f}:5: option 'data_dir' has invalid value 'relative/dir': expected an absolute path; keeping '/etc/lunawall'`,
       `${f}:6: option 'confirm_window' has invalid value '5': expected an integer from 10 to 3600; keeping '90'`,
       `${f}:8: option 'http_url' has invalid value 'ftp://x': expected an http:// or https:// URL or an empty string; keeping ''`,
-      `${f}:9: option 'gateway' has invalid value 'maybe': expected a boolean ('1' or '0'); keeping 'true'`,
-      `${f}:12: source '300.1.1.1/8' is invalid: expected an address or CIDR; ignored`,
+      `${f}:9: option 'gateway' has invalid value 'maybe': expected an IPv4 or IPv6 address; keeping 'auto'`,
+      `${f}:12: lan_address '300.1.1.1/8' is invalid: expected an address with prefix, e.g. 192.168.1.1/24; ignored`,
     ]);
     expect(r.warnings).toEqual([`${f}:13: unknown option 'color' in 'guard' ignored`]);
   });
@@ -206,14 +252,29 @@ describe('uciEnvironment', () => {
     const pw = join(dir, 'admin-password');
     writeFileSync(pw, 'f00dfeedf00dfeedf00dfeedf00dfeed\n', { mode: 0o600 });
     const f = file(`config lunawall 'main'\n\toption port '8443'\n\toption admin_password_file '${pw}'\n`);
-    const got = uciEnvironment({ LUNAWALL_UCI_CONFIG: f, PATH: '' });
+    const got = uciEnvironment({ LUNAWALL_UCI_CONFIG: f, PATH: '' }, { interfaceAddresses: () => ['192.168.1.1/24'] });
     expect(got?.errors).toEqual([]);
+    expect(got?.warnings).toEqual(['no IPv4 default route at start: the gateway probe is left out']);
     expect(got?.env.LUNAWALL_PORT).toBe('8443');
     expect(got?.env.LUNAWALL_ADMIN_PASSWORD).toBe('f00dfeedf00dfeedf00dfeedf00dfeed');
   });
 
   it('leaves the password out when the file does not exist yet', () => {
     const f = file(`config lunawall 'main'\n\toption admin_password_file '${join(dir, 'none')}'\n`);
-    expect(uciEnvironment({ LUNAWALL_UCI_CONFIG: f, PATH: '' })?.env.LUNAWALL_ADMIN_PASSWORD).toBeUndefined();
+    expect(uciEnvironment({ LUNAWALL_UCI_CONFIG: f, PATH: '' }, { interfaceAddresses: () => [] })?.env.LUNAWALL_ADMIN_PASSWORD).toBeUndefined();
+  });
+});
+
+describe('server/config.ts on OpenWrt', () => {
+  it('reads UCI when LUNAWALL_UCI_CONFIG is set; the environment still wins', () => {
+    const f = file("config lunawall 'main'\n\toption port '8443'\n\toption backend 'emulator'\n\toption data_dir '/srv/lw'\n");
+    const c = loadConfig({ LUNAWALL_UCI_CONFIG: f, PATH: '', LUNAWALL_BACKEND: 'nfqueue' });
+    expect(c.port).toBe(8443);
+    expect(c.dataDir).toBe('/srv/lw');
+    expect(c.backend).toBe('nfqueue');
+  });
+
+  it('is unchanged without a UCI file', () => {
+    expect(loadConfig({ PATH: '' }).port).toBe(8080);
   });
 });

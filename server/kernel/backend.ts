@@ -44,6 +44,11 @@ export interface KernelBackend {
   load(name: string, script: string, opts: LoadOptions): Promise<void>;
   unload(name: string): Promise<void>;
   health(name: string): Promise<Health>;
+  /**
+   * Optional: interface name → ifindex as the loaded scripts will see them, for compilePolicy's
+   * `ifindexes` (absent on the emulator, which uses syntheticIfindexes).
+   */
+  ifindexes?(): Promise<Record<string, number>>;
   /** Optional: per-rule hit counters of a loaded runtime. */
   counters?(name: string): Promise<Counters | undefined>;
   /** Releases processes, queues and rules the backend set up. */

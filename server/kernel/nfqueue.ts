@@ -1,0 +1,199 @@
+// The nfqueue backend: the emulator attached to real packets through iptables NFQUEUE and nfq-helper.
+import { LoadError, type BackendInfo, type Counters, type Health, type KernelBackend, type LoadOptions } from './backend.js';
+import { EmulatorBackend, type EmulatorBackendOptions, type LoadedRuntime } from './emulator.js';
+import { ipLinkIfindexes } from './ifindex.js';
+import { ensureNfqHelper, type HelperBuildOptions } from './nfqueue/build.js';
+import { QueueRules, queueHooks, type IptablesOptions, type QueueHook } from './nfqueue/iptables.js';
+import { QueueReader, type QueuedPacket, type Verdict } from './nfqueue/reader.js';
+import { SerialQueue } from './serial.js';
+
+export interface NfqueueBackendOptions extends EmulatorBackendOptions, IptablesOptions, HelperBuildOptions {
+  /** First queue number; hooks use base+0 … base+5 (prerouting, input, forward, output, postrouting, xdp). */
+  queueBase?: number;
+  /** A prebuilt nfq-helper; otherwise it is compiled on first use. */
+  helper?: string;
+}
+
+/** Policies without a hook run in FORWARD: a router's filter policies are about traffic it forwards. */
+export const defaultHook = 'forward';
+
+interface Attached {
+  reader: QueueReader;
+  /** XDP only: the interfaces the rules cover. */
+  interfaces: string[];
+}
+
+export class NfqueueBackend implements KernelBackend {
+  private readonly emulator: EmulatorBackend;
+  private readonly rules: QueueRules;
+  private readonly queue = new SerialQueue();
+  private readonly attached = new Map<QueueHook, Attached>();
+  /** Reader failures since start, by hook: a dead reader means the hook no longer filters. */
+  private readonly readerErrors = new Map<QueueHook, string[]>();
+  private cleaned = false;
+  private names = new Map<number, string>();
+
+  constructor(private readonly opts: NfqueueBackendOptions = {}) {
+    this.emulator = new EmulatorBackend(opts);
+    this.rules = new QueueRules(opts);
+  }
+
+  async info(): Promise<BackendInfo> {
+    const e = await this.emulator.info();
+    return { kind: 'nfqueue', version: `nfqueue + ${e.version}`, profile: e.profile };
+  }
+
+  list(): Promise<string[]> {
+    return this.emulator.list();
+  }
+
+  load(name: string, script: string, opts: LoadOptions): Promise<void> {
+    return this.queue.run(async () => {
+      await this.cleanOnce();
+      await this.emulator.load(name, script, opts);
+      try {
+        await this.sync();
+      } catch (err) {
+        await this.emulator.unload(name);
+        await this.sync().catch(() => undefined);
+        throw new LoadError(name, `attaching to NFQUEUE failed: ${(err as Error).message}`);
+      }
+    });
+  }
+
+  unload(name: string): Promise<void> {
+    return this.queue.run(async () => {
+      await this.emulator.unload(name);
+      await this.sync();
+    });
+  }
+
+  async health(name: string): Promise<Health> {
+    const h = await this.emulator.health(name);
+    const rt = this.emulator.loaded().find((r) => r.name === name);
+    const readerErrors = rt ? (this.readerErrors.get(hookOf(rt)) ?? []) : [];
+    const errors = [...h.errors, ...readerErrors];
+    return { ok: h.ok && errors.length === 0, errors };
+  }
+
+  counters(name: string): Promise<Counters | undefined> {
+    return this.emulator.counters(name);
+  }
+
+  ifindexes(): Promise<Record<string, number>> {
+    return ipLinkIfindexes(this.opts.netns, this.opts.ipBin);
+  }
+
+  close(): Promise<void> {
+    return this.queue.run(async () => {
+      for (const hook of [...this.attached.keys()]) await this.detach(hook);
+      await this.emulator.close();
+    });
+  }
+
+  /** Rules left by a process that died are removed before we add ours. */
+  private async cleanOnce(): Promise<void> {
+    if (this.cleaned) return;
+    await this.rules.removeAll();
+    this.cleaned = true;
+  }
+
+  /** Makes readers and rules match the loaded runtimes: one queue per hook in use. */
+  private async sync(): Promise<void> {
+    const want = new Map<QueueHook, string[]>();
+    for (const rt of this.emulator.loaded()) {
+      const hook = hookOf(rt);
+      want.set(hook, [...new Set([...(want.get(hook) ?? []), ...rt.interfaces])]);
+    }
+    if (want.has('xdp')) this.names = invert(await this.ifindexes());
+    for (const hook of queueHooks) {
+      const wanted = want.get(hook);
+      const have = this.attached.get(hook);
+      if (!wanted && have) await this.detach(hook);
+      if (wanted && !have) await this.attach(hook, wanted);
+      if (wanted && have && hook === 'xdp' && !sameSet(wanted, have.interfaces)) {
+        await this.rules.install(hook, this.queueNum(hook), wanted);
+        have.interfaces = wanted;
+      }
+    }
+  }
+
+  private async attach(hook: QueueHook, interfaces: string[]): Promise<void> {
+    const helper = this.opts.helper ?? (await ensureNfqHelper(this.opts));
+    const reader = new QueueReader({
+      helper,
+      queue: this.queueNum(hook),
+      netns: this.opts.netns,
+      ipBin: this.opts.ipBin,
+      onPacket: (p) => this.decide(hook, p),
+      onError: (message) => this.readerErrors.set(hook, [...(this.readerErrors.get(hook) ?? []), message].slice(-20)),
+    });
+    // The reader binds first, so no packet meets a rule without a listener.
+    await reader.start();
+    try {
+      await this.rules.install(hook, this.queueNum(hook), interfaces);
+    } catch (err) {
+      await reader.close();
+      throw err;
+    }
+    this.attached.set(hook, { reader, interfaces });
+    this.readerErrors.delete(hook);
+  }
+
+  private async detach(hook: QueueHook): Promise<void> {
+    const a = this.attached.get(hook);
+    this.attached.delete(hook);
+    await this.rules.remove(hook);
+    await a?.reader.close();
+  }
+
+  private queueNum(hook: QueueHook): number {
+    return (this.opts.queueBase ?? 4200) + queueHooks.indexOf(hook);
+  }
+
+  /** Runs a packet through every runtime on its hook in load order; the first drop wins, as in the kernel. */
+  private decide(hook: QueueHook, p: QueuedPacket): Verdict {
+    const frame = ethernetFrame(p);
+    const ifindex = hook === 'output' || hook === 'postrouting' ? p.outdev : p.indev;
+    for (const rt of this.emulator.loaded()) {
+      if (hookOf(rt) !== hook) continue;
+      if (hook === 'xdp' && !rt.interfaces.includes(this.names.get(p.indev) ?? '')) continue;
+      const v = this.emulator.runPacket(rt.name, {
+        frame,
+        hook: hook === 'xdp' ? undefined : hook,
+        ifindex,
+        mark: p.mark,
+      });
+      if (v === 'drop') return 'drop';
+    }
+    return 'accept';
+  }
+}
+
+function hookOf(rt: LoadedRuntime): QueueHook {
+  return rt.target === 'xdp' ? 'xdp' : (rt.hook ?? defaultHook);
+}
+
+/**
+ * NFQUEUE hands over L3; the emulator takes a full frame. The destination MAC is not in the queue
+ * metadata, so it is zero (as Lunatik 3.6 showed on loopback); the source MAC is the sender's
+ * where the kernel reports it.
+ */
+export function ethernetFrame(p: QueuedPacket): Uint8Array {
+  const frame = new Uint8Array(14 + p.payload.length);
+  if (p.srcMac?.length === 6) frame.set(p.srcMac, 6);
+  const version = p.payload.length > 0 ? p.payload[0] >> 4 : 0;
+  const etherType = p.hwProtocol || (version === 6 ? 0x86dd : 0x0800);
+  frame[12] = etherType >> 8;
+  frame[13] = etherType & 0xff;
+  frame.set(p.payload, 14);
+  return frame;
+}
+
+function invert(m: Record<string, number>): Map<number, string> {
+  return new Map(Object.entries(m).map(([name, idx]) => [idx, name]));
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// Test stand-in for the `lunatik` CLI: the observable behaviour of lunatik.md §1.2 and §10, without a kernel.
+//
+// Environment: FAKE_LUNATIK_STATE (directory for the running set; required), LUNATIK_ROOT (script
+// root, default /lib/modules/lua), FAKE_LUNATIK_VERSION (default "Lunatik 4.4"), FAKE_LUNATIK_DELAY_MS
+// (slows every command, so overlapping calls are caught). Like the real tool it exits 0 on failure
+// and prints the error text on stdout; two commands at once are refused loudly (the real device wedges).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const state = process.env.FAKE_LUNATIK_STATE;
+if (!state) {
+  process.stderr.write('fake-lunatik: FAKE_LUNATIK_STATE is not set\n');
+  process.exit(2);
+}
+const root = process.env.LUNATIK_ROOT ?? '/lib/modules/lua';
+const version = process.env.FAKE_LUNATIK_VERSION ?? 'Lunatik 4.4';
+const major = Number(/Lunatik (\d+)/.exec(version)?.[1] ?? 4);
+const delay = Number(process.env.FAKE_LUNATIK_DELAY_MS ?? 0);
+const runningFile = join(state, 'running.json');
+const lockFile = join(state, 'device.lock');
+
+let lock;
+try {
+  lock = openSync(lockFile, 'wx');
+} catch {
+  process.stderr.write('fake-lunatik: concurrent operation on /dev/lunatik\n');
+  process.exit(3);
+}
+try {
+  if (delay > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, delay);
+  process.stdout.write(`${command(process.argv.slice(2))}\n`);
+} finally {
+  closeSync(lock);
+  rmSync(lockFile, { force: true });
+}
+
+function running() {
+  return existsSync(runningFile) ? JSON.parse(readFileSync(runningFile, 'utf8')) : [];
+}
+
+function save(list) {
+  writeFileSync(runningFile, JSON.stringify(list));
+}
+
+function command([cmd, script, ctx]) {
+  switch (cmd) {
+    case 'list':
+      return running().join(', ');
+    case 'run':
+      return start(script, ctx);
+    case 'stop': {
+      save(running().filter((s) => s !== script));
+      return '';
+    }
+    default:
+      return `usage: lunatik [load|unload|reload|status|test|list] [run|spawn|stop <script>]`;
+  }
+}
+
+function start(script, ctx) {
+  // v3.x pastes the argument in as a Lua literal (`softirq` is then nil, still non-sleepable);
+  // v4.2+ checks it against the option list.
+  if (major >= 4 && !['process', 'softirq', 'hardirq'].includes(ctx ?? 'process')) {
+    return `bad argument #2 to 'runtime' (invalid option '${ctx}')`;
+  }
+  const list = running();
+  if (list.includes(script)) return `${root}/lunatik/runner.lua:21: ${script} is already running`;
+  const path = `${root}/${script}.lua`;
+  if (!existsSync(path)) return `cannot open ${path}`;
+  const parsed = spawnSync('luac5.4', ['-p', path], { encoding: 'utf8' });
+  if (parsed.status !== 0) return parsed.stderr.trim().replace(/^luac5\.4: /, '');
+  const loader = join(dirname(fileURLToPath(import.meta.url)), 'fake-lunatik-load.lua');
+  const loaded = execFileSync('lua5.4', [loader, path, String(major)], { encoding: 'utf8', timeout: 5_000 }).trim();
+  if (loaded !== '') return loaded;
+  save([...list, script]);
+  return '';
+}

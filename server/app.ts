@@ -7,7 +7,7 @@ import { apiRoutes } from './api/index.js';
 import { authenticate, type AuthEnv } from './auth/middleware.js';
 import { problemResponse } from './api/problem.js';
 // Mounted from other areas (their owners replace the files): apply routes and the UI.
-import { appliesRoutes } from './api/applies.js';
+import { appliesPublicRoutes, appliesRoutes } from './api/applies.js';
 import { uiRoutes } from './ui/index.js';
 
 export function createApp(deps: AppDeps): Hono<AuthEnv> {
@@ -18,6 +18,8 @@ export function createApp(deps: AppDeps): Hono<AuthEnv> {
   const api = apiRoutes(deps);
   // ---- apply owner's routes (server/api/applies.ts), inside /api/v1 so they share auth and the OpenAPI document
   api.route('/', appliesRoutes(deps));
+  // confirm-by-token needs no login, so it is mounted before the authenticated API
+  app.route('/api/v1', appliesPublicRoutes(deps));
   // ----
   app.route('/api/v1', api);
   app.get('/api/docs', authenticate(deps), Scalar({ url: '/api/v1/openapi.json', pageTitle: 'lunawall API' }));

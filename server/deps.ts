@@ -2,6 +2,7 @@
 import type { Db } from './db/index.js';
 import type { KernelBackend } from './kernel/backend.js';
 import type { Config } from './config.js';
+import type { ApplyEngine } from './apply/index.js';
 
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -15,9 +16,6 @@ export interface AppDeps {
   backend: KernelBackend;
   config: Config;
   clock: Clock;
-  /**
-   * The apply engine (server/apply, apply owner). Typed `unknown` until server/apply/index.ts
-   * exports ApplyEngine; the apply owner replaces this with `engine?: ApplyEngine`.
-   */
-  engine?: unknown;
+  /** The apply engine (server/apply): start/confirm/rollback, progress events, crash recovery. */
+  engine?: ApplyEngine;
 }

@@ -9,6 +9,7 @@ import { systemClock, type AppDeps } from './deps.js';
 import { createApp } from './app.js';
 import { ensureAdmin, ADMIN_USER } from './auth/password.js';
 import type { KernelBackend } from './kernel/backend.js';
+import { applyConfigOf, createApplyEngine, recoveryLines } from './apply/index.js';
 
 export interface Service {
   deps: AppDeps;
@@ -35,7 +36,10 @@ export async function startService(config: Config, log: (line: string) => void, 
   try {
     const admin = await ensureAdmin(db, clock.now(), config.adminPassword);
     const kernel = backend ?? (await openBackend(config));
-    const deps: AppDeps = { db, backend: kernel, config, clock };
+    // Apply engine: settles applies a crash interrupted and loads last-known-good, before listening.
+    const engine = createApplyEngine({ db, backend: kernel, clock, config: applyConfigOf(config), log });
+    for (const line of recoveryLines(await engine.recover())) log(line);
+    const deps: AppDeps = { db, backend: kernel, config, clock, engine };
     const app = createApp(deps);
     const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
     await new Promise<void>((res, rej) => {
@@ -55,6 +59,7 @@ export async function startService(config: Config, log: (line: string) => void, 
       port,
       url,
       close: async () => {
+        await engine.close();
         await new Promise<void>((res) => server.close(() => res()));
         await kernel.close?.();
         closeDb(db);

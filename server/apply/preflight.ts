@@ -1,0 +1,136 @@
+// Preflight: check, compile for the backend's profile, load in a scratch emulator, run packet tests and the anti-lockout check.
+import { createHash } from 'node:crypto';
+import { checkPolicy } from '../policy/check.js';
+import { compilePolicy } from '../compile/index.js';
+import { createEmulator } from '../emulator/index.js';
+import { runPolicyTests, simulatePolicy } from '../simulate.js';
+import { hasErrors, type Diagnostic } from '../policy/diagnostics.js';
+import type { Policy } from '../policy/schema.js';
+import type { TargetProfile } from '../compile/profile.js';
+import type { LoadOptions } from '../kernel/backend.js';
+import { packetsFor, type LockoutSettings } from './lockout.js';
+import type { DraftPolicy } from './policy-source.js';
+import type { PlanEntry } from './types.js';
+
+export const scriptHash = (script: string): string => createHash('sha256').update(script).digest('hex');
+
+export interface PreflightInput {
+  /** Policies to take from their current drafts. */
+  selected: DraftPolicy[];
+  /** The set the kernel holds now (last-known-good); entries not selected are kept as they are. */
+  base: PlanEntry[];
+  /** Names to drop from the set (deleted from the store). */
+  removed: string[];
+  profile: TargetProfile;
+  guard: boolean;
+  lockout: LockoutSettings;
+  /** Interface name → ifindex of this machine, for the scripts that are really loaded. */
+  ifindexes: Record<string, number>;
+}
+
+export interface PreflightFailure {
+  policy: string;
+  step: 'check' | 'compile' | 'load' | 'tests' | 'anti-lockout';
+  message: string;
+  diagnostics?: Diagnostic[];
+  failures?: { name: string; expect: string; verdict: string; rule?: string; error?: string }[];
+}
+
+export type PreflightResult =
+  | { ok: true; plan: PlanEntry[]; changed: string[]; unchanged: string[]; disabled: string[]; warnings: string[] }
+  | { ok: false; failures: PreflightFailure[] };
+
+const loadOptionsOf = (p: Policy): LoadOptions =>
+  p.target === 'xdp' ? { target: 'xdp', interfaces: p.interfaces ?? [] } : { target: 'netfilter', hook: p.hook ?? 'input' };
+
+/** Real ifindexes where the interface exists; names that do not exist get numbers no interface has. */
+function ifindexesFor(p: Policy, real: Record<string, number>, warnings: string[]): Record<string, number> {
+  const names = new Set<string>([...(p.interfaces ?? []), ...p.rules.flatMap((r) => [r.match.iif, r.match.oif]).filter((x): x is string => !!x)]);
+  const out: Record<string, number> = {};
+  let spare = 1 << 24;
+  for (const n of names) {
+    if (real[n] !== undefined) out[n] = real[n]!;
+    else {
+      out[n] = spare++;
+      warnings.push(`${p.name}: interface ${n} does not exist here; its rules match nothing until a re-apply after it appears`);
+    }
+  }
+  return out;
+}
+
+/** Runs every check on the selected policies; stops at nothing, so the caller sees all failures at once. */
+export async function preflight(input: PreflightInput): Promise<PreflightResult> {
+  const failures: PreflightFailure[] = [];
+  const warnings: string[] = [];
+  const base = new Map(input.base.map((e) => [e.name, e]));
+  const next = new Map<string, PlanEntry>();
+  for (const e of input.base) if (!input.removed.includes(e.name)) next.set(e.name, e);
+  const changed: string[] = [];
+  const unchanged: string[] = [];
+  const disabled: string[] = [];
+  const emulator = await createEmulator();
+  try {
+    for (const sp of input.selected) {
+      const checked = checkPolicy(sp.json);
+      if (!checked.policy || hasErrors(checked.diagnostics)) {
+        failures.push({ policy: sp.name, step: 'check', message: 'the stored policy does not pass its checks', diagnostics: checked.diagnostics.filter((d) => d.severity === 'error') });
+        continue;
+      }
+      const policy = checked.policy;
+      if (!policy.enabled) {
+        next.delete(sp.name);
+        disabled.push(sp.name);
+        continue;
+      }
+      const compiled = compilePolicy(policy, { profile: input.profile, revision: sp.revision, ifindexes: ifindexesFor(policy, input.ifindexes, warnings) });
+      if (hasErrors(compiled.diagnostics)) {
+        failures.push({ policy: sp.name, step: 'compile', message: `cannot compile for ${input.profile}`, diagnostics: compiled.diagnostics.filter((d) => d.severity === 'error') });
+        continue;
+      }
+      const entry: PlanEntry = { name: sp.name, revision: sp.revision, scriptHash: scriptHash(compiled.script), script: compiled.script, loadOptions: loadOptionsOf(policy) };
+      next.set(sp.name, entry);
+      // What is loaded already passed preflight when it was confirmed.
+      if (base.get(sp.name)?.scriptHash === entry.scriptHash) {
+        unchanged.push(sp.name);
+        continue;
+      }
+      changed.push(sp.name);
+      try {
+        await emulator.load(sp.name, compiled.script, { profile: input.profile, target: policy.target });
+        emulator.unload(sp.name);
+      } catch (e) {
+        failures.push({ policy: sp.name, step: 'load', message: `the script does not load: ${e instanceof Error ? e.message : String(e)}` });
+        continue;
+      }
+      const tests = await runPolicyTests(policy, { profile: input.profile });
+      const bad = tests.filter((t) => !t.passed);
+      if (bad.length) {
+        failures.push({
+          policy: sp.name,
+          step: 'tests',
+          message: `${bad.length} of ${tests.length} packet tests fail`,
+          failures: bad.map((t) => ({ name: t.name, expect: t.expect, verdict: t.verdict, rule: t.rule, ...(t.error ? { error: t.error } : {}) })),
+        });
+        continue;
+      }
+      if (input.guard) {
+        const { hook, probes } = packetsFor(policy, input.lockout);
+        if (!probes.length) continue;
+        const results = await simulatePolicy(policy, probes.map((p) => p.packet), { profile: input.profile, ...(hook ? { hook } : {}) });
+        const dropped = results.map((r, i) => ({ r, p: probes[i]! })).filter(({ r }) => r.verdict !== 'accept');
+        if (dropped.length) {
+          failures.push({
+            policy: sp.name,
+            step: 'anti-lockout',
+            message: `would lock the LAN out of the management ports (${dropped.length} management packets dropped); apply with guard off to do it anyway`,
+            failures: dropped.map(({ r, p }) => ({ name: p.name, expect: 'accept', verdict: r.verdict, rule: r.rule, ...(r.error ? { error: r.error } : {}) })),
+          });
+        }
+      }
+    }
+  } finally {
+    emulator.close();
+  }
+  if (failures.length) return { ok: false, failures };
+  return { ok: true, plan: [...next.values()], changed, unchanged, disabled, warnings };
+}

@@ -1,0 +1,58 @@
+// checkPolicy: schema parse, normalisation and semantic checks; the one gate every policy passes.
+import type { z } from '@hono/zod-openapi';
+import { checkPacketSpec } from '../packet/spec-check.js';
+import { SCHEMA_PREFIX } from './codes.js';
+import { hasErrors, type Diagnostic } from './diagnostics.js';
+import { diag, normalizePolicy } from './normalize.js';
+import { policy as policySchema, type Policy } from './schema.js';
+import { checkSemantics } from './semantic.js';
+import { checkShadowing } from './shadow.js';
+
+export { diagnosticCodes, SCHEMA_PREFIX } from './codes.js';
+
+type Path = (string | number)[];
+
+/**
+ * `policy` (normalised: domains lowercase punycode, CIDRs canonical) is present iff no diagnostic
+ * is an error. Warnings never block.
+ */
+export function checkPolicy(input: unknown): { policy?: Policy; diagnostics: Diagnostic[] } {
+  const parsed = policySchema.safeParse(input);
+  if (!parsed.success) return { diagnostics: schemaDiagnostics(parsed.error.issues, []) };
+  const diagnostics: Diagnostic[] = [];
+  const p = normalizePolicy(parsed.data, diagnostics);
+  checkSemantics(p, diagnostics);
+  checkTests(p, diagnostics);
+  if (hasErrors(diagnostics)) return { diagnostics };
+  checkShadowing(p, diagnostics);
+  return { policy: p, diagnostics };
+}
+
+function checkTests(p: Policy, out: Diagnostic[]): void {
+  const ids = new Set(p.rules.map((r) => r.id));
+  p.tests.forEach((t, i) => {
+    if (t.rule !== undefined && t.rule !== 'default' && t.rule !== 'none' && !ids.has(t.rule)) {
+      out.push(diag('test.unknown-rule', ['tests', i, 'rule'], `no rule "${t.rule}"; expected a rule id, "default" or "none"`));
+    }
+    for (const prob of checkPacketSpec(t.packet)) {
+      out.push(diag('test.packet-invalid', ['tests', i, 'packet', ...prob.path], prob.message));
+    }
+  });
+}
+
+type Issue = z.core.$ZodIssue;
+
+/**
+ * One diagnostic per zod issue. A union issue is replaced by the issues of the branch that got
+ * furthest (every issue below the union's own level), so a bad element in `[80, "x"]` is named.
+ */
+function schemaDiagnostics(issues: readonly Issue[], base: Path): Diagnostic[] {
+  return issues.flatMap((issue) => {
+    const path = [...base, ...issue.path.map((k) => (typeof k === 'number' ? k : String(k)))];
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const branch = issue.errors.find((b) => b.length > 0 && b.every((i) => i.path.length > 0));
+      if (branch) return schemaDiagnostics(branch, path);
+    }
+    return [{ code: SCHEMA_PREFIX + issue.code, path, message: issue.message, severity: 'error' as const }];
+  });
+}

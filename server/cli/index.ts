@@ -1,7 +1,15 @@
 // The CLI command registry: each command lives in server/cli/<command>.ts; add yours with one line here.
 import type { Command } from './types.js';
 import { serveCommand } from './serve.js';
+import { applyCommand } from './apply.js';
+import { confirmCommand } from './confirm.js';
+import { rollbackCommand } from './rollback.js';
+import { appliesCommand } from './applies.js';
 
 export const commands: Command[] = [
   serveCommand,
+  applyCommand,
+  confirmCommand,
+  rollbackCommand,
+  appliesCommand,
 ];

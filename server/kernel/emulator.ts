@@ -26,18 +26,12 @@ export interface LoadedRuntime {
   interfaces: string[];
 }
 
-interface Instance extends LoadedRuntime {
-  /** Name inside the emulator: a new generation per load, so a replacement is ready before the old goes. */
-  key: string;
-}
-
 export class EmulatorBackend implements KernelBackend {
   private readonly queue = new SerialQueue();
-  private readonly runtimes = new Map<string, Instance>();
+  private readonly runtimes = new Map<string, LoadedRuntime>();
   private emulator?: Promise<Emulator>;
   /** The same emulator once created, for the synchronous per-packet path. */
   private ready?: Emulator;
-  private generation = 0;
   readonly profile: TargetProfile;
 
   constructor(opts: EmulatorBackendOptions = {}) {
@@ -57,16 +51,13 @@ export class EmulatorBackend implements KernelBackend {
     checkRuntimeName(name);
     return this.queue.run(async () => {
       const emu = await this.emu();
-      const key = `${name}#${++this.generation}`;
       try {
-        await emu.load(key, script, { profile: this.profile, target: opts.target });
+        // The emulator swaps atomically: the old runtime answers until the new one has loaded.
+        await emu.load(name, script, { profile: this.profile, target: opts.target });
       } catch (err) {
         throw new LoadError(name, err instanceof LoadError ? err.text : (err as Error).message);
       }
-      // The swap is atomic here: the old instance keeps running until the new one is ready.
-      const old = this.runtimes.get(name);
-      this.runtimes.set(name, { name, key, target: opts.target, hook: opts.hook, interfaces: opts.interfaces ?? [] });
-      if (old) emu.unload(old.key);
+      this.runtimes.set(name, { name, target: opts.target, hook: opts.hook, interfaces: opts.interfaces ?? [] });
     });
   }
 
@@ -75,32 +66,32 @@ export class EmulatorBackend implements KernelBackend {
       const inst = this.runtimes.get(name);
       if (!inst) return;
       this.runtimes.delete(name);
-      (await this.emu()).unload(inst.key);
+      (await this.emu()).unload(name);
     });
   }
 
   async health(name: string): Promise<Health> {
     const inst = this.runtimes.get(name);
     if (!inst) return { ok: false, errors: [`${name} is not running`] };
-    const h = (await this.emu()).health(inst.key);
+    const h = (await this.emu()).health(name);
     return { ok: h.ok && h.errors.length === 0, errors: [...h.errors] };
   }
 
   async counters(name: string): Promise<Counters | undefined> {
     const inst = this.runtimes.get(name);
-    return inst ? { ...(await this.emu()).counters(inst.key) } : undefined;
+    return inst ? { ...(await this.emu()).counters(name) } : undefined;
   }
 
   /** The loaded runtimes with what they were loaded for, in load order. */
   loaded(): LoadedRuntime[] {
-    return [...this.runtimes.values()].map(({ name, target, hook, interfaces }) => ({ name, target, hook, interfaces }));
+    return [...this.runtimes.values()].map((r) => ({ ...r }));
   }
 
   /** Runs one packet through a loaded runtime, synchronously; undefined when it is not loaded. */
   runPacket(name: string, pkt: EmulatedPacket): 'accept' | 'drop' | undefined {
     const inst = this.runtimes.get(name);
     if (!inst || !this.ready) return undefined;
-    return this.ready.run(inst.key, pkt).verdict;
+    return this.ready.run(name, pkt).verdict;
   }
 
   private emu(): Promise<Emulator> {

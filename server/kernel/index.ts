@@ -1,6 +1,7 @@
 // Picks and builds the kernel backend: lunatik on a router, the emulator elsewhere, nfqueue for real packets.
 import { existsSync } from 'node:fs';
 import type { KernelBackend } from './backend.js';
+import type { KernelConfig } from './config-fields.js';
 import { EmulatorBackend, type EmulatorBackendOptions } from './emulator.js';
 import { LunatikBackend, type LunatikBackendOptions } from './lunatik.js';
 import { NfqueueBackend, type NfqueueBackendOptions } from './nfqueue.js';
@@ -13,8 +14,15 @@ export interface BackendOptions {
   nfqueue?: NfqueueBackendOptions;
 }
 
-/** `auto` means lunatik when the Lunatik device exists, otherwise the emulator. */
-export function createBackend(kind: BackendKind, opts: BackendOptions = {}): KernelBackend {
+/** The service config (server/config.ts); the kernel fields are optional so an older config still works. */
+export type BackendConfig = { backend: BackendKind } & Partial<KernelConfig>;
+
+/**
+ * `auto` means lunatik when the Lunatik device exists, otherwise the emulator. Also takes the
+ * service config (what server/main.ts passes).
+ */
+export function createBackend(kind: BackendKind | BackendConfig, opts: BackendOptions = {}): KernelBackend {
+  if (typeof kind === 'object') return createBackend(kind.backend, optionsFromConfig(kind));
   switch (kind) {
     case 'auto':
       return createBackend(existsSync(opts.lunatik?.device ?? '/dev/lunatik') ? 'lunatik' : 'emulator', opts);
@@ -25,6 +33,15 @@ export function createBackend(kind: BackendKind, opts: BackendOptions = {}): Ker
     case 'nfqueue':
       return new NfqueueBackend(opts.nfqueue);
   }
+}
+
+export function optionsFromConfig(c: Partial<KernelConfig>): BackendOptions {
+  const log = c.kernelLog === undefined || c.kernelLog === 'dmesg' ? { command: ['dmesg'] } : { file: c.kernelLog };
+  return {
+    lunatik: { bin: c.lunatikBin, luaRoot: c.lunatikRoot, device: c.lunatikDevice, kernelLog: log },
+    emulator: { profile: c.emulatorProfile },
+    nfqueue: { profile: c.emulatorProfile, iptables: c.iptables, queueBase: c.nfqueueBase },
+  };
 }
 
 export { LoadError } from './backend.js';

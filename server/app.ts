@@ -1,9 +1,8 @@
 // createApp: the whole HTTP surface — /healthz, the REST API, the API docs and the UI — from AppDeps.
 import { Hono } from 'hono';
-import { HTTPException } from 'hono/http-exception';
 import { Scalar } from '@scalar/hono-api-reference';
 import type { AppDeps } from './deps.js';
-import { apiRoutes } from './api/index.js';
+import { apiErrorHandler, apiRoutes } from './api/index.js';
 import { authenticate, type AuthEnv } from './auth/middleware.js';
 import { problemResponse } from './api/problem.js';
 // Mounted from other areas (their owners replace the files): apply routes and the UI.
@@ -29,16 +28,6 @@ export function createApp(deps: AppDeps): Hono<AuthEnv> {
   app.route('/', uiRoutes(deps));
   // ----
 
-  app.onError((err, c) => {
-    if (err instanceof HTTPException && err.status === 400 && /json/i.test(err.message)) {
-      return problemResponse(400, { code: 'request.malformed-json', detail: `the request body is not valid JSON: ${err.message}` });
-    }
-    if (err instanceof HTTPException) {
-      if (!c.req.path.startsWith('/api/')) return err.getResponse();
-      return problemResponse(err.status, { code: 'request.rejected', detail: err.message });
-    }
-    console.error(err);
-    return problemResponse(500, { code: 'internal', detail: 'internal error; see the server log' });
-  });
+  app.onError(apiErrorHandler);
   return app;
 }

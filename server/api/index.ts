@@ -1,28 +1,51 @@
 // The REST API under /api/v1: authentication, body limits, problem+json errors, the OpenAPI document.
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { ErrorHandler } from 'hono';
 import type { AppDeps } from '../deps.js';
 import { authenticate, type AuthEnv } from '../auth/middleware.js';
 import { problemResponse } from './problem.js';
-import { validationHook } from './validation.js';
+import { createValidationHook } from './validation.js';
+import { policyBodyReporter } from './policy-input.js';
+import { policyCollectionRoutes } from './policies.js';
+import { policyItemRoutes } from './policy-item.js';
+import { revisionRoutes } from './revisions.js';
+import { tokenRoutes } from './tokens.js';
 import { statusRoutes } from './status.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 /** The declarative PUT /policies carries whole domain lists, so it may be larger. */
 export const BULK_BODY_LIMIT = 16 * 1024 * 1024;
 
-export const newApi = () => new OpenAPIHono<AuthEnv>({ defaultHook: validationHook });
+export const apiValidationHook = createValidationHook(policyBodyReporter);
+export const newApi = () => new OpenAPIHono<AuthEnv>({ defaultHook: apiValidationHook });
 
 const oversize = (limit: number) => () =>
   problemResponse(413, { code: 'request.too-large', detail: `the request body is larger than ${limit} bytes` });
 const normalLimit = bodyLimit({ maxSize: BODY_LIMIT, onError: oversize(BODY_LIMIT) });
 const bulkLimit = bodyLimit({ maxSize: BULK_BODY_LIMIT, onError: oversize(BULK_BODY_LIMIT) });
 
+/** Unexpected errors and Hono's own rejections (bad JSON, wrong media type) as problem+json. */
+export const apiErrorHandler: ErrorHandler = (err, c) => {
+  if (err instanceof HTTPException) {
+    if (err.status === 400 && /json/i.test(err.message)) {
+      return problemResponse(400, { code: 'request.malformed-json', detail: `the request body is not valid JSON: ${err.message}` });
+    }
+    if (err.status === 415) return problemResponse(415, { code: 'request.unsupported-media-type', detail: 'send the body as application/json' });
+    if (!c.req.path.startsWith('/api/')) return err.getResponse();
+    return problemResponse(err.status, { code: 'request.rejected', detail: err.message });
+  }
+  console.error(err);
+  return problemResponse(500, { code: 'internal', detail: 'internal error; see the server log' });
+};
+
 /** Every /api/v1 route except the apply routes, which app.ts mounts into the returned app. */
 export function apiRoutes(deps: AppDeps): OpenAPIHono<AuthEnv> {
   const api = newApi();
   api.use('*', (c, next) => (c.req.method === 'PUT' && c.req.path.endsWith('/policies') ? bulkLimit(c, next) : normalLimit(c, next)));
   api.use('*', authenticate(deps));
+  api.onError(apiErrorHandler);
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',
@@ -34,6 +57,10 @@ export function apiRoutes(deps: AppDeps): OpenAPIHono<AuthEnv> {
     description: 'The admin user ("admin") and password; needed to manage tokens',
   });
   api.route('/', statusRoutes(deps));
+  api.route('/', policyCollectionRoutes(deps));
+  api.route('/', policyItemRoutes(deps));
+  api.route('/', revisionRoutes(deps));
+  api.route('/', tokenRoutes(deps));
   api.doc('/openapi.json', {
     openapi: '3.0.0',
     info: {

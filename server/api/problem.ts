@@ -74,3 +74,15 @@ export function problem(c: Context, status: number, p: ProblemInput): never {
   void c;
   return problemResponse(status, p) as never;
 }
+
+const storeStatus: Record<string, number> = {
+  'policy.not-found': 404,
+  'policy.exists': 409,
+  'policy.precondition-failed': 412,
+  'policy.name-mismatch': 422,
+};
+
+/** Maps a store error (by its code) to its HTTP problem. */
+export function storeProblem(e: { code: string; message: string }): Response {
+  return problemResponse(storeStatus[e.code] ?? 500, { code: e.code, detail: e.message });
+}

@@ -1,0 +1,84 @@
+// API authentication: 401 without or with bad credentials, 403 per missing scope, admin-only token management.
+import { describe, it, expect } from 'vitest';
+import { harness, samplePolicy } from './helpers.js';
+
+type Tok = 'read' | 'write' | 'apply' | 'all' | 'readwrite';
+
+/** Every endpoint of this area with the scope it needs. */
+const endpoints: { method: string; path: string; scope: 'read' | 'write' | 'any'; body?: unknown }[] = [
+  { method: 'GET', path: '/api/v1/status', scope: 'read' },
+  { method: 'GET', path: '/api/v1/openapi.json', scope: 'any' },
+  { method: 'GET', path: '/api/v1/policies', scope: 'read' },
+  { method: 'GET', path: '/api/v1/policies/p1', scope: 'read' },
+  { method: 'GET', path: '/api/v1/policies/p1/revisions', scope: 'read' },
+  { method: 'GET', path: '/api/v1/policies/p1/revisions/1', scope: 'read' },
+  { method: 'GET', path: '/api/v1/policies/p1/diff?from=1&to=1', scope: 'read' },
+  { method: 'POST', path: '/api/v1/policies', scope: 'write', body: samplePolicy('p2') },
+  { method: 'PUT', path: '/api/v1/policies/p1', scope: 'write', body: samplePolicy('p1') },
+  { method: 'PATCH', path: '/api/v1/policies/p1', scope: 'write', body: { title: 'x' } },
+  { method: 'PUT', path: '/api/v1/policies', scope: 'write', body: { policies: [samplePolicy('p1')] } },
+  { method: 'DELETE', path: '/api/v1/policies/p1', scope: 'write' },
+];
+
+describe('API auth', () => {
+  it('answers 401 with a challenge without credentials or with bad ones', async () => {
+    const h = await harness();
+    for (const [i, e] of endpoints.entries()) {
+      // One wrong password per endpoint would trip the failed-login limiter (tested below).
+      const wrongPassword = i === 0 ? [{ authorization: h.basic('admin', 'wrong-password-1') }] : [];
+      for (const headers of [{}, { authorization: 'Bearer lw_nope' }, { authorization: 'Token abc' }, ...wrongPassword]) {
+        const r = await h.call(e.method, e.path, { token: null, body: e.body, headers });
+        expect(r.status, `${e.method} ${e.path} ${JSON.stringify(headers)}`).toBe(401);
+        expect(r.headers.get('www-authenticate')).toMatch(/Bearer/);
+      }
+    }
+  });
+
+  it('answers 403 when the token lacks the scope and lets it through when it has it', async () => {
+    const h = await harness();
+    for (const e of endpoints) {
+      for (const tok of ['read', 'write', 'apply', 'readwrite'] as Tok[]) {
+        await h.call('PUT', '/api/v1/policies', { token: h.tokens.all, body: { policies: [samplePolicy('p1')] } });
+        const r = await h.call(e.method, e.path, { token: h.tokens[tok], body: e.body, ...(e.method === 'PATCH' ? { headers: { 'content-type': 'application/merge-patch+json' } } : {}) });
+        const allowed = e.scope === 'any' || tok === e.scope || (tok === 'readwrite' && e.scope !== 'any');
+        if (allowed) expect(r.status, `${tok} ${e.method} ${e.path}`).toBeLessThan(300);
+        else {
+          expect(r.status, `${tok} ${e.method} ${e.path}`).toBe(403);
+          expect((await r.json()).code).toBe('auth.scope-missing');
+        }
+      }
+    }
+  });
+
+  it('accepts the admin password as Basic auth and rate-limits failed attempts', async () => {
+    const h = await harness();
+    expect((await h.call('GET', '/api/v1/policies', { token: null, headers: { authorization: h.basic() } })).status).toBe(200);
+    for (let i = 0; i < 5; i++) {
+      expect((await h.call('GET', '/api/v1/policies', { token: null, headers: { authorization: h.basic('admin', `bad-${i}`) } })).status).toBe(401);
+    }
+    const limited = await h.call('GET', '/api/v1/policies', { token: null, headers: { authorization: h.basic() } });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await h.call('GET', '/api/v1/policies')).status).toBe(200);
+  });
+
+  it('lets only the admin manage tokens; a created token works at once and stops working when revoked', async () => {
+    const h = await harness();
+    expect((await h.call('GET', '/api/v1/tokens')).status).toBe(403);
+    expect((await h.call('POST', '/api/v1/tokens', { body: { name: 'x', scopes: ['read'] } })).status).toBe(403);
+    const admin = { token: null, headers: { authorization: h.basic() } };
+    const created = await h.call('POST', '/api/v1/tokens', { ...admin, body: { name: 'isp', scopes: ['read', 'write'] } });
+    expect(created.status).toBe(201);
+    const { token, scopes } = await created.json();
+    expect(scopes).toEqual(['read', 'write']);
+    expect((await h.call('POST', '/api/v1/tokens', { ...admin, body: { name: 'isp', scopes: ['read'] } })).status).toBe(409);
+    expect((await h.call('POST', '/api/v1/tokens', { ...admin, body: { name: 'x', scopes: ['root'] } })).status).toBe(422);
+    expect((await h.call('GET', '/api/v1/policies', { token })).status).toBe(200);
+    const list = await (await h.call('GET', '/api/v1/tokens', admin)).json();
+    expect(list.tokens.map((t: { name: string }) => t.name)).toContain('isp');
+    expect(JSON.stringify(list)).not.toContain(token);
+    expect((await h.call('DELETE', '/api/v1/tokens/isp', admin)).status).toBe(204);
+    expect((await h.call('DELETE', '/api/v1/tokens/isp', admin)).status).toBe(404);
+    expect((await h.call('GET', '/api/v1/policies', { token })).status).toBe(401);
+  });
+});

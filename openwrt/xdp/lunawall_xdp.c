@@ -26,7 +26,10 @@ struct {
 	__type(value, struct lunawall_rt);
 } lunawall_rt SEC(".maps");
 
+#ifndef __KERNEL__
+/* OpenWrt's bpf.mk builds with the kernel's headers, which define size_t; libbpf-dev's do not. */
 typedef __SIZE_TYPE__ size_t;
+#endif
 
 extern int bpf_luaxdp_run(char *key, size_t key__sz, struct xdp_md *xdp_ctx, void *arg,
 			  size_t arg__sz) __ksym;

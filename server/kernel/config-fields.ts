@@ -26,6 +26,12 @@ export const kernelConfigFields = {
     doc: 'lunatik backend: where hook errors are read: "dmesg" or the path of a log file',
     schema: z.string().min(1).default('dmesg'),
   },
+  xdpObject: {
+    env: 'LUNAWALL_XDP_OBJECT',
+    flag: 'xdp-object',
+    doc: 'lunatik backend: the compiled XDP loader (openwrt/xdp/lunawall_xdp.c), pinned with bpftool for XDP policies',
+    schema: z.string().min(1).default('/usr/lib/lunawall/lunawall_xdp.o'),
+  },
   emulatorProfile: {
     env: 'LUNAWALL_EMULATOR_PROFILE',
     flag: 'emulator-profile',

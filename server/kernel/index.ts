@@ -38,7 +38,7 @@ export function createBackend(kind: BackendKind | BackendConfig, opts: BackendOp
 export function optionsFromConfig(c: Partial<KernelConfig>): BackendOptions {
   const log = c.kernelLog === undefined || c.kernelLog === 'dmesg' ? { command: ['dmesg'] } : { file: c.kernelLog };
   return {
-    lunatik: { bin: c.lunatikBin, luaRoot: c.lunatikRoot, device: c.lunatikDevice, kernelLog: log },
+    lunatik: { bin: c.lunatikBin, luaRoot: c.lunatikRoot, device: c.lunatikDevice, kernelLog: log, xdp: { object: c.xdpObject } },
     emulator: { profile: c.emulatorProfile },
     nfqueue: { profile: c.emulatorProfile, iptables: c.iptables, queueBase: c.nfqueueBase },
   };

@@ -1,8 +1,64 @@
-// OWNED BY THE UI ENGINEER (issue 5): the admin UI mounted at /. Foundation placeholder until then.
+// The admin UI mounted at /: static assets, login, then session + CSRF guarded pages (uiRoutes(deps)).
 import { Hono } from 'hono';
+import { csrf } from 'hono/csrf';
+import { secureHeaders } from 'hono/secure-headers';
 import type { AppDeps } from '../deps.js';
+import type { UiEnv } from './env.js';
+import { requireCsrf, requireSession } from './guard.js';
+import { SessionStore } from './session.js';
+import { staticRoutes } from './static.js';
+import { authRoutes, logoutRoutes } from './auth-routes.js';
+import { applyRoutes, confirmRoutes } from './apply-routes.js';
+import { changesRoutes } from './changes-routes.js';
+import { editorRoutes } from './editor-routes.js';
+import { editorCompileRoutes } from './editor-compile.js';
+import { policyRoutes } from './policy-routes.js';
+import { statusRoutes } from './status-routes.js';
+import { systemRoutes } from './system-routes.js';
+import { testerRoutes } from './tester-routes.js';
 
-export function uiRoutes(deps: AppDeps): Hono {
-  void deps;
-  return new Hono();
+export interface UiOptions {
+  /** Session lifetime (sliding); LuCI's default is an hour. */
+  sessionTtlMs?: number;
+}
+
+export function uiRoutes(deps: AppDeps, opts: UiOptions = {}): Hono<UiEnv> {
+  const sessions = new SessionStore(deps.clock, opts.sessionTtlMs);
+  const ui = new Hono<UiEnv>();
+  ui.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        objectSrc: ["'none'"],
+      },
+      referrerPolicy: 'same-origin',
+    }),
+  );
+  ui.route('/', staticRoutes());
+  // Origin / Sec-Fetch-Site check on every form post; the per-session token is checked below.
+  ui.use('*', csrf());
+  ui.route('/', authRoutes(deps, sessions));
+  ui.route('/', confirmRoutes(deps, sessions));
+
+  const secured = new Hono<UiEnv>();
+  secured.use('*', requireSession(sessions), requireCsrf());
+  secured.route('/', logoutRoutes(sessions));
+  secured.route('/', statusRoutes(deps));
+  secured.route('/', policyRoutes(deps));
+  secured.route('/', editorRoutes(deps));
+  secured.route('/', editorCompileRoutes());
+  secured.route('/', applyRoutes(deps));
+  secured.route('/', changesRoutes(deps));
+  secured.route('/', testerRoutes(deps));
+  secured.route('/', systemRoutes(deps));
+  ui.route('/', secured);
+  return ui;
 }

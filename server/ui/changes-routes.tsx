@@ -1,0 +1,40 @@
+// The pending-changes page behind the "Unsaved changes" badge: a diff per policy, Save & Apply, Reset.
+import { Hono } from 'hono';
+import type { AppDeps } from '../deps.js';
+import { getPolicy, listPolicies } from '../db/policies.js';
+import { getRevision } from '../db/revisions.js';
+import { syncPolicies } from '../db/sync.js';
+import type { Policy } from '../policy/schema.js';
+import { ChangesPage } from '../../views/changes.js';
+import type { UiEnv } from './env.js';
+import { chrome } from './chrome.js';
+import { changeViews, pendingChanges } from './changes.js';
+import { page, redirect } from './render.js';
+
+export function changesRoutes(deps: AppDeps): Hono<UiEnv> {
+  const app = new Hono<UiEnv>();
+
+  app.get('/changes', (c) => page(c, <ChangesPage changes={changeViews(deps.db)} chrome={chrome(c, deps)} />));
+
+  /**
+   * Reset: every pending draft goes back to the revision the kernel runs (a new policy is deleted,
+   * a deleted one comes back, a disabled-but-loaded one is enabled again), atomically.
+   */
+  app.post('/changes/reset', (c) => {
+    const pending = new Map(pendingChanges(deps.db).map((p) => [p.name, p]));
+    if (pending.size === 0) return redirect(c, '/changes?done=reset');
+    const desired: Policy[] = [];
+    for (const s of listPolicies(deps.db)) {
+      const p = pending.get(s.name);
+      if (!p) desired.push(s.policy);
+      else if (p.appliedRevision !== undefined) desired.push({ ...getRevision(deps.db, s.name, p.appliedRevision)!.policy, enabled: true });
+    }
+    for (const p of pending.values()) {
+      if (p.kind === 'deleted' && !getPolicy(deps.db, p.name)) desired.push(getRevision(deps.db, p.name, p.appliedRevision!)!.policy);
+    }
+    syncPolicies(deps.db, desired, { author: c.get('principal').name, now: deps.clock.now(), dryRun: false });
+    return redirect(c, '/changes?done=reset');
+  });
+
+  return app;
+}

@@ -1,0 +1,50 @@
+// Pending changes: which drafts differ from what the kernel runs (the last-known-good set), with a diff each.
+import type { Db } from '../db/index.js';
+import { listPolicyRows } from '../db/policies.js';
+import { diffRevisions, getRevision } from '../db/revisions.js';
+import { diffJson, formatChange, type Json } from '../db/json-diff.js';
+import { lastKnownGoodSet } from '../apply/store.js';
+import type { ChangeView } from '../../views/changes.js';
+
+interface Pending {
+  name: string;
+  kind: ChangeView['kind'];
+  appliedRevision?: number;
+  draftRevision?: number;
+}
+
+/**
+ * A draft is pending when applying would change the kernel: an enabled policy whose revision is not
+ * the loaded one, a disabled policy that is still loaded, or a loaded policy that was deleted.
+ */
+export function pendingChanges(db: Db): Pending[] {
+  const applied = new Map(lastKnownGoodSet(db).map((e) => [e.name, e.revision]));
+  const out: Pending[] = [];
+  const drafts = listPolicyRows(db);
+  for (const r of drafts) {
+    const loaded = applied.get(r.name);
+    const enabled = (JSON.parse(r.json) as { enabled?: boolean }).enabled !== false;
+    if (enabled ? loaded !== r.revision : loaded !== undefined) {
+      out.push({ name: r.name, kind: loaded === undefined ? 'added' : 'changed', appliedRevision: loaded, draftRevision: r.revision });
+    }
+  }
+  const names = new Set(drafts.map((r) => r.name));
+  for (const [name, revision] of applied) if (!names.has(name)) out.push({ name, kind: 'deleted', appliedRevision: revision });
+  return out;
+}
+
+export const pendingCount = (db: Db) => pendingChanges(db).length;
+
+const lines = (changes: ReturnType<typeof diffJson>) => changes.map((c) => ({ op: c.op, text: formatChange(c) }));
+
+/** Each pending change with the foundation's structural diff from the applied revision to the draft. */
+export function changeViews(db: Db): ChangeView[] {
+  return pendingChanges(db).map((p) => {
+    if (p.appliedRevision !== undefined && p.draftRevision !== undefined) {
+      return { ...p, lines: lines(diffRevisions(db, p.name, p.appliedRevision, p.draftRevision) ?? []) };
+    }
+    const rev = getRevision(db, p.name, (p.draftRevision ?? p.appliedRevision)!);
+    const doc = (rev?.policy ?? {}) as unknown as Json;
+    return { ...p, lines: lines(p.kind === 'added' ? diffJson({}, doc) : diffJson(doc, {})) };
+  });
+}

@@ -1,0 +1,117 @@
+// The policy editor: new / edit / clone pages, Save and Save & Apply, and the htmx partials for rule, set and test rows.
+import { Hono, type Context } from 'hono';
+import type { AppDeps } from '../deps.js';
+import { getPolicy, savePolicy, StoreError } from '../db/policies.js';
+import { checkPolicy } from '../policy/check.js';
+import { error, hasErrors, type Diagnostic } from '../policy/diagnostics.js';
+import { emptyDraft, emptyRule, type Draft } from '../../views/editor/draft.js';
+import { FieldDiags } from '../../views/editor/field-diags.js';
+import { EditorPage } from '../../views/editor/page.js';
+import { RulesSection } from '../../views/editor/rules.js';
+import { SetsSection, TestsSection } from '../../views/editor/sets-tests.js';
+import type { LuaResult } from '../../views/editor/lua-view.js';
+import type { TestResultView } from '../../views/editor/sets-tests.js';
+import type { Flash } from '../../views/layout.js';
+import type { UiEnv } from './env.js';
+import { chrome } from './chrome.js';
+import { applyOp } from './editor-ops.js';
+import { draftFromForm, draftFromPolicy, inputFromDraft } from './policy-form.js';
+import { form, fragment, page, redirect } from './render.js';
+import { startApply } from './apply-start.js';
+import { compileDraft, runDraftTests } from './editor-compile.js';
+
+type Mode = 'new' | 'edit';
+
+interface Extras {
+  diags?: Diagnostic[];
+  lua?: LuaResult;
+  results?: TestResultView[];
+  revision?: number;
+  flash?: Flash;
+}
+
+export function editorRoutes(deps: AppDeps): Hono<UiEnv> {
+  const app = new Hono<UiEnv>();
+
+  const show = (c: Context<UiEnv>, mode: Mode, draft: Draft, x: Extras = {}, status: 200 | 422 = 200) =>
+    page(
+      c,
+      <EditorPage chrome={chrome(c, deps, x.flash)} draft={draft} diags={new FieldDiags(x.diags ?? [])} mode={mode} revision={x.revision} lua={x.lua} results={x.results} />,
+      status,
+    );
+
+  app.get('/policies/new', (c) => {
+    const d = emptyDraft();
+    d.rules.push(emptyRule(d.rules));
+    return show(c, 'new', d);
+  });
+
+  app.get('/policies/:name/edit', (c) => {
+    const stored = getPolicy(deps.db, c.req.param('name'));
+    if (!stored) return c.notFound();
+    return show(c, 'edit', draftFromPolicy(stored.policy), { revision: stored.revision });
+  });
+
+  app.get('/policies/:name/clone', (c) => {
+    const stored = getPolicy(deps.db, c.req.param('name'));
+    if (!stored) return c.notFound();
+    const d = draftFromPolicy(stored.policy);
+    let n = 1;
+    const base = d.name.slice(0, 26);
+    while (getPolicy(deps.db, n === 1 ? `${base}-copy` : `${base}-copy${n}`)) n++;
+    d.name = n === 1 ? `${base}-copy` : `${base}-copy${n}`;
+    d.title = d.title ? `${d.title} (copy)` : '';
+    return show(c, 'new', d);
+  });
+
+  async function submit(c: Context<UiEnv>, mode: Mode, fixedName?: string) {
+    const f = await form(c);
+    const draft = draftFromForm(f);
+    if (fixedName !== undefined) draft.name = fixedName;
+    const op = f.op ?? (f.profile ? 'lua' : 'save');
+    if (op === 'reset') return redirect(c, mode === 'new' ? '/policies/new' : `/policies/${fixedName}/edit`);
+    // Without JavaScript the row buttons post the whole form here: apply the edit and show the form again.
+    if (applyOp(draft, op)) return show(c, mode, draft);
+    if (op === 'lua') return show(c, mode, draft, { lua: await compileDraft(draft, f.profile) });
+    if (op === 'run-tests') {
+      const r = await runDraftTests(draft);
+      return show(c, mode, draft, { results: r.results, diags: r.diagnostics });
+    }
+    const { input, diagnostics: formDiags } = inputFromDraft(draft);
+    const checked = checkPolicy(input);
+    const diags = [...formDiags, ...checked.diagnostics];
+    if (!checked.policy || hasErrors(formDiags)) return show(c, mode, draft, { diags }, 422);
+    let saved;
+    try {
+      saved = savePolicy(deps.db, checked.policy, { author: c.get('principal').name, now: deps.clock.now(), mode: mode === 'new' ? 'create' : 'update' });
+    } catch (e) {
+      if (!(e instanceof StoreError)) throw e;
+      const at = e.code === 'policy.exists' ? ['name'] : [];
+      return show(c, mode, draft, { diags: [...diags, error(e.code, at, e.message)] }, 422);
+    }
+    if (op === 'save-apply') return startApply(c, deps, {});
+    const name = saved.stored.name;
+    if (diags.length === 0) return redirect(c, `/policies/${name}/edit?done=saved`);
+    return show(c, 'edit', draftFromPolicy(saved.stored.policy), { diags, revision: saved.stored.revision, flash: { kind: 'success', text: 'Saved, with warnings.' } });
+  }
+
+  app.post('/policies/new', (c) => submit(c, 'new'));
+  app.post('/policies/:name/edit', (c) => {
+    if (!getPolicy(deps.db, c.req.param('name'))) return c.notFound();
+    return submit(c, 'edit', c.req.param('name'));
+  });
+
+  // htmx partials: the form is posted as it is, one section comes back.
+  app.post('/editor/:section{rules|sets|tests}', async (c) => {
+    const f = await form(c);
+    const draft = draftFromForm(f);
+    if (f.op) applyOp(draft, f.op);
+    const none = new FieldDiags([]);
+    const section = c.req.param('section');
+    if (section === 'rules') return fragment(c, <RulesSection rules={draft.rules} diags={none} />);
+    if (section === 'sets') return fragment(c, <SetsSection sets={draft.sets} diags={none} />);
+    return fragment(c, <TestsSection tests={draft.tests} diags={none} />);
+  });
+
+  return app;
+}

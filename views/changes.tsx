@@ -1,0 +1,90 @@
+// Pending changes: drafts that differ from what is applied, a diff per policy, and Save & Apply / Reset.
+import { Layout, type Chrome } from './layout.js';
+
+export interface DiffLine {
+  op: 'add' | 'remove' | 'change';
+  /** One change, as server/db/json-diff.ts formats it. */
+  text: string;
+}
+
+export interface ChangeView {
+  name: string;
+  kind: 'added' | 'changed' | 'deleted';
+  appliedRevision?: number;
+  draftRevision?: number;
+  lines: DiffLine[];
+}
+
+export function DiffBlock({ lines }: { lines: DiffLine[] }) {
+  return (
+    <pre class="diff">
+      {lines.map((l) => (
+        <span class={l.op === 'add' ? 'add' : l.op === 'remove' ? 'del' : 'chg'}>{l.text}</span>
+      ))}
+    </pre>
+  );
+}
+
+/** The apply buttons: Save & Apply, and "Apply unchecked" only after a second, deliberate choice. */
+export function ApplyForm({ csrf, disabled }: { csrf: string; disabled?: boolean }) {
+  return (
+    <form method="post" action="/apply" class="inline-form" id="apply-form">
+      <input type="hidden" name="_csrf" value={csrf} />
+      <details class="more">
+        <summary>More apply options</summary>
+        <div class="cbi-section mt">
+          <p>
+            An unchecked apply loads the changes with no liveness probes and no confirm window: if they cut you off, nothing brings the
+            old rules back.
+          </p>
+          <label>
+            <input type="checkbox" name="unchecked" value="1" /> Apply unchecked (no automatic rollback)
+          </label>
+          <div>
+            <label>
+              Confirm window (seconds){' '}
+              <input type="number" name="window" min="5" max="3600" placeholder="90" class="w-small" />
+            </label>
+          </div>
+        </div>
+      </details>
+      <button type="submit" class="cbi-button cbi-button-apply" disabled={disabled}>
+        Save &amp; Apply
+      </button>
+    </form>
+  );
+}
+
+export function ChangesPage({ changes, chrome }: { changes: ChangeView[]; chrome: Chrome }) {
+  return (
+    <Layout title="Changes" page="changes" chrome={chrome}>
+      <h2>Configuration / Changes</h2>
+      <p class="cbi-map-descr">Saved drafts that differ from what the kernel runs. Save &amp; Apply loads them; Reset throws them away.</p>
+      {changes.length === 0 ? (
+        <div class="alert-message notice">There are no pending changes.</div>
+      ) : (
+        changes.map((ch) => (
+          <fieldset class="cbi-section" id={`change-${ch.name}`}>
+            <legend>
+              <code>{ch.name}</code>{' '}
+              <span class={`label ${ch.kind === 'deleted' ? 'important' : ch.kind === 'added' ? 'success' : 'warning'}`}>{ch.kind}</span>{' '}
+              <span class="muted">
+                {ch.appliedRevision ? `applied r${ch.appliedRevision}` : 'not applied'} → {ch.draftRevision ? `draft r${ch.draftRevision}` : 'deleted'}
+              </span>
+            </legend>
+            <DiffBlock lines={ch.lines} />
+          </fieldset>
+        ))
+      )}
+      <div class="cbi-page-actions">
+        <form method="post" action="/changes/reset" class="inline-form">
+          <input type="hidden" name="_csrf" value={chrome.csrf} />
+          <button type="submit" class="cbi-button cbi-button-reset" disabled={changes.length === 0}>
+            Reset
+          </button>
+        </form>
+        <ApplyForm csrf={chrome.csrf} disabled={changes.length === 0} />
+      </div>
+    </Layout>
+  );
+}

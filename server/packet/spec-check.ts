@@ -1,6 +1,6 @@
 // Consistency of a PacketSpec beyond its zod shape: what buildPacket needs to produce sensible bytes.
 import { parseAddress } from '../policy/cidr.js';
-import type { PacketSpec } from '../policy/packet-spec.js';
+import type { PacketSpecInput } from '../policy/packet-spec.js';
 
 export interface SpecProblem {
   /** Path inside the spec, e.g. ["src"] or ["fragment", "offset"]. */
@@ -11,12 +11,12 @@ export interface SpecProblem {
 const protoNames: Record<number, string> = { 6: 'tcp', 17: 'udp', 1: 'icmp', 58: 'icmpv6' };
 
 /** The transport protocol name, or the number for anything else. */
-export function specProto(spec: Pick<PacketSpec, 'proto'>): string | number {
+export function specProto(spec: Pick<PacketSpecInput, 'proto'>): string | number {
   const p = spec.proto ?? 'tcp';
   return typeof p === 'number' ? (protoNames[p] ?? p) : p;
 }
 
-export function checkPacketSpec(spec: PacketSpec): SpecProblem[] {
+export function checkPacketSpec(spec: PacketSpecInput): SpecProblem[] {
   const out: SpecProblem[] = [];
   const src = parseAddress(spec.src);
   const dst = parseAddress(spec.dst);

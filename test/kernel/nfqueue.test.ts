@@ -13,20 +13,22 @@ if (why) {
     it('runs the contract', () => undefined);
   });
 } else {
-  backendContract('nfqueue (router namespace, real packets)', async () => {
-    const topo = await createTopology();
-    const backend = new NfqueueBackend({ netns: topo.ns.router });
-    return {
-      backend,
-      kind: 'nfqueue',
-      // The scripts hook LOCAL_OUT: a ping from the router itself goes through them.
-      provokeHookError: async () => {
-        await topo.exec('router', ['ping', '-c', '1', '-W', '2', '127.0.0.1']);
-      },
-      cleanup: async () => {
-        await backend.close();
-        await topo.destroy();
-      },
-    };
-  });
+  for (const profile of ['lunatik-4', 'lunatik-3.6'] as const) {
+    backendContract(`nfqueue ${profile} (router namespace, real packets)`, async () => {
+      const topo = await createTopology();
+      const backend = new NfqueueBackend({ netns: topo.ns.router, profile });
+      return {
+        backend,
+        kind: 'nfqueue',
+        // The scripts hook LOCAL_OUT: a ping from the router itself goes through them.
+        provokeHookError: async () => {
+          await topo.exec('router', ['ping', '-c', '1', '-W', '2', '127.0.0.1']);
+        },
+        cleanup: async () => {
+          await backend.close();
+          await topo.destroy();
+        },
+      };
+    });
+  }
 }

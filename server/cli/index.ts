@@ -1,6 +1,9 @@
 // The CLI command registry: each command lives in server/cli/<command>.ts; add yours with one line here.
 import type { Command } from './types.js';
 import { serveCommand } from './serve.js';
+import { tokenCommand } from './token.js';
+import { policyCommand } from './policy.js';
+import { validateCommand } from './validate.js';
 import { applyCommand } from './apply.js';
 import { confirmCommand } from './confirm.js';
 import { rollbackCommand } from './rollback.js';
@@ -8,6 +11,9 @@ import { appliesCommand } from './applies.js';
 
 export const commands: Command[] = [
   serveCommand,
+  tokenCommand,
+  policyCommand,
+  validateCommand,
   applyCommand,
   confirmCommand,
   rollbackCommand,

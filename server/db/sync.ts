@@ -63,3 +63,17 @@ export function syncPolicies(db: Db, desired: readonly Policy[], opts: SyncOptio
   if (opts.dryRun) return run(db);
   return db.transaction((tx) => run(tx as unknown as Db), { behavior: 'immediate' });
 }
+
+/** Like syncPolicies but never deletes and keeps the order of policies already stored (an import). */
+export function upsertPolicies(db: Db, incoming: readonly Policy[], opts: Omit<SyncOptions, 'ifMatch'>): SyncResult {
+  const current = listPolicyRows(db).map((r) => ({ name: r.name, policy: r.json }));
+  const names = new Set(incoming.map((p) => p.name));
+  const byName = new Map(incoming.map((p) => [p.name, p]));
+  // Existing policies keep their place (replaced in position), new ones go after them.
+  const merged: Policy[] = [
+    ...current.map((c) => byName.get(c.name) ?? (JSON.parse(c.policy) as Policy)),
+    ...incoming.filter((p) => !current.some((c) => c.name === p.name)),
+  ];
+  const r = syncPolicies(db, merged, opts);
+  return { ...r, unchanged: r.unchanged.filter((n) => names.has(n)) };
+}

@@ -26,7 +26,7 @@ const applyRequestSchema = z
   .strictObject({
     policies: z.union([z.literal('all'), z.array(policyName).min(1).max(10_000)]).openapi({ description: 'Policy names to load from their current drafts, or "all"' }),
     confirmWindow: z.number().int().min(1).max(MAX_WINDOW).optional().openapi({ description: 'Seconds until an unconfirmed apply rolls back (default 90), counted from this request' }),
-    unchecked: z.literal(true).optional().openapi({ description: 'Skip probes and the confirm window: confirmed as soon as loaded. Must be exactly true' }),
+    unchecked: z.boolean().optional().openapi({ description: 'true skips probes and the confirm window: confirmed as soon as loaded' }),
     guard: z.boolean().optional().openapi({ description: 'false turns the anti-lockout check off for this apply' }),
   })
   .openapi('ApplyRequest');

@@ -32,6 +32,8 @@ export class NfqueueBackend implements KernelBackend {
   private readonly readerErrors = new Map<QueueHook, string[]>();
   private cleaned = false;
   private names = new Map<number, string>();
+  /** Loaded runtimes by the queue their packets arrive on, rebuilt by sync(); read per packet. */
+  private byHook = new Map<QueueHook, LoadedRuntime[]>();
 
   constructor(private readonly opts: NfqueueBackendOptions = {}) {
     this.emulator = new EmulatorBackend(opts);
@@ -101,10 +103,13 @@ export class NfqueueBackend implements KernelBackend {
   /** Makes readers and rules match the loaded runtimes: one queue per hook in use. */
   private async sync(): Promise<void> {
     const want = new Map<QueueHook, string[]>();
+    const byHook = new Map<QueueHook, LoadedRuntime[]>();
     for (const rt of this.emulator.loaded()) {
       const hook = hookOf(rt);
       want.set(hook, [...new Set([...(want.get(hook) ?? []), ...rt.interfaces])]);
+      byHook.set(hook, [...(byHook.get(hook) ?? []), rt]);
     }
+    this.byHook = byHook;
     if (want.has('xdp')) this.names = invert(await this.ifindexes());
     for (const hook of queueHooks) {
       const wanted = want.get(hook);
@@ -155,8 +160,7 @@ export class NfqueueBackend implements KernelBackend {
   private decide(hook: QueueHook, p: QueuedPacket): Verdict {
     const frame = ethernetFrame(p);
     const ifindex = hook === 'output' || hook === 'postrouting' ? p.outdev : p.indev;
-    for (const rt of this.emulator.loaded()) {
-      if (hookOf(rt) !== hook) continue;
+    for (const rt of this.byHook.get(hook) ?? []) {
       if (hook === 'xdp' && !rt.interfaces.includes(this.names.get(p.indev) ?? '')) continue;
       const v = this.emulator.runPacket(rt.name, {
         frame,

@@ -19,7 +19,7 @@ export function buildPacket(spec: PacketSpecInput): Uint8Array {
   if (problems.length) throw new PacketSpecError(problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; '));
   const src = parseAddress(spec.src)!;
   const dst = parseAddress(spec.dst)!;
-  const proto = specProto(spec);
+  const proto = specProto(spec, src.family);
   const protoNum = typeof proto === 'number' ? proto : PROTO[proto as keyof typeof PROTO];
   const pseudo = (len: number): Uint8Array =>
     src.family === 4

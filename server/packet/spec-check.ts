@@ -10,10 +10,12 @@ export interface SpecProblem {
 
 const protoNames: Record<number, string> = { 6: 'tcp', 17: 'udp', 1: 'icmp', 58: 'icmpv6' };
 
-/** The transport protocol name, or the number for anything else. */
-export function specProto(spec: Pick<PacketSpecInput, 'proto'>): string | number {
+/** The transport protocol name, or the number for anything else (1 in IPv6 and 58 in IPv4 stay raw numbers). */
+export function specProto(spec: Pick<PacketSpecInput, 'proto'>, family: 4 | 6 | undefined): string | number {
   const p = spec.proto ?? 'tcp';
-  return typeof p === 'number' ? (protoNames[p] ?? p) : p;
+  if (typeof p !== 'number') return p;
+  if ((p === 1 && family === 6) || (p === 58 && family === 4)) return p;
+  return protoNames[p] ?? p;
 }
 
 export function checkPacketSpec(spec: PacketSpecInput): SpecProblem[] {
@@ -24,7 +26,7 @@ export function checkPacketSpec(spec: PacketSpecInput): SpecProblem[] {
   if (!dst) out.push({ path: ['dst'], message: `${JSON.stringify(spec.dst)} is not an IPv4 or IPv6 address` });
   const family = src?.family ?? dst?.family;
   if (src && dst && src.family !== dst.family) out.push({ path: ['dst'], message: `src is IPv${src.family} but dst is IPv${dst.family}` });
-  const proto = specProto(spec);
+  const proto = specProto(spec, family);
   if (proto === 'icmp' && family === 6) out.push({ path: ['proto'], message: 'icmp is IPv4 only; use icmpv6' });
   if (proto === 'icmpv6' && family === 4) out.push({ path: ['proto'], message: 'icmpv6 is IPv6 only; use icmp' });
   const tcpOrUdp = proto === 'tcp' || proto === 'udp';

@@ -9,6 +9,7 @@ import { systemClock, type AppDeps } from './deps.js';
 import { createApp } from './app.js';
 import { ensureAdmin, ADMIN_USER } from './auth/password.js';
 import type { KernelBackend } from './kernel/backend.js';
+import { createBackend } from './kernel/index.js';
 import { applyConfigOf, createApplyEngine, recoveryLines } from './apply/index.js';
 
 export interface Service {
@@ -20,22 +21,12 @@ export interface Service {
   close(): Promise<void>;
 }
 
-/** The kernel backends live in server/kernel (apply owner); loaded by name so start-up names what is missing. */
-async function openBackend(config: Config): Promise<KernelBackend> {
-  // A computed specifier: server/kernel/index.ts is written by the apply owner and may not exist yet.
-  const specifier = './kernel/index.js';
-  const mod = (await import(specifier).catch((e: unknown) => {
-    throw new Error(`cannot load the kernel backends (server/kernel/index.ts): ${e instanceof Error ? e.message : String(e)}`);
-  })) as { createBackend(config: Config): Promise<KernelBackend> };
-  return mod.createBackend(config);
-}
-
 export async function startService(config: Config, log: (line: string) => void, backend?: KernelBackend): Promise<Service> {
   const clock = systemClock;
   const db = openDb(config.dbPath);
   try {
     const admin = await ensureAdmin(db, clock.now(), config.adminPassword);
-    const kernel = backend ?? (await openBackend(config));
+    const kernel = backend ?? createBackend(config);
     // Apply engine: settles applies a crash interrupted and loads last-known-good, before listening.
     const engine = createApplyEngine({ db, backend: kernel, clock, config: applyConfigOf(config), log });
     for (const line of recoveryLines(await engine.recover())) log(line);

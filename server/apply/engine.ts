@@ -2,7 +2,6 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/index.js';
 import type { KernelBackend } from '../kernel/backend.js';
-import { sysfsIfindexes } from '../kernel/ifindex.js';
 import { policyName } from '../policy/schema.js';
 import type { ApplyConfig } from './config.js';
 import { ApplyEvents } from './events.js';
@@ -32,7 +31,7 @@ export interface ApplyEngineDeps {
   backend: KernelBackend;
   clock: ApplyClock;
   config: ApplyConfig;
-  /** Interface name → ifindex for compiled scripts; default: this namespace's sysfs. */
+  /** Interface name → ifindex for compiled scripts; default: the backend's ifindexes(), if it has one. */
   ifindexes?: () => Promise<Record<string, number>>;
   /** Where loud problems go besides the journal (a failed rollback); default stderr. */
   log?: (line: string) => void;
@@ -189,7 +188,7 @@ export class Engine {
     let pf: Awaited<ReturnType<typeof preflight>>;
     try {
       const info = await this.deps.backend.info();
-      const ifindexes = await (this.deps.ifindexes ?? (() => sysfsIfindexes()))();
+      const ifindexes = await this.ifindexes();
       const cfg = this.deps.config;
       pf = await preflight({ selected, base: lkg, removed, profile: info.profile, guard, ifindexes, lockout: { managementPorts: cfg.managementPorts, lanAddresses: cfg.lanAddresses, lanInterface: cfg.lanInterface } });
     } catch (e) {
@@ -244,6 +243,12 @@ export class Engine {
     if (!this.move(id, 'awaiting_confirm', `probes passed; waiting for confirmation until ${new Date(view.deadline!).toISOString()}`, { detail: results })) return;
     await this.pause(id, 'awaiting_confirm');
     this.arm(run, view.deadline!, pf.plan);
+  }
+
+  /** Injected, else the backend's own view; undefined (the emulator) means each policy's synthetic numbering. */
+  private async ifindexes(): Promise<Record<string, number> | undefined> {
+    if (this.deps.ifindexes) return this.deps.ifindexes();
+    return this.deps.backend.ifindexes?.();
   }
 
   private probeReason(results: ProbeResult[]): string {

@@ -1,7 +1,7 @@
 // Preflight: check, compile for the backend's profile, load in a scratch emulator, run packet tests and the anti-lockout check.
 import { createHash } from 'node:crypto';
 import { checkPolicy } from '../policy/check.js';
-import { compilePolicy } from '../compile/index.js';
+import { compilePolicy, syntheticIfindexes } from '../compile/index.js';
 import { createEmulator } from '../emulator/index.js';
 import { runPolicyTests, simulatePolicy } from '../simulate.js';
 import { hasErrors, type Diagnostic } from '../policy/diagnostics.js';
@@ -24,8 +24,8 @@ export interface PreflightInput {
   profile: TargetProfile;
   guard: boolean;
   lockout: LockoutSettings;
-  /** Interface name → ifindex of this machine, for the scripts that are really loaded. */
-  ifindexes: Record<string, number>;
+  /** Interface name → ifindex as loaded scripts see them; undefined: the emulator's synthetic numbering. */
+  ifindexes?: Record<string, number>;
 }
 
 export interface PreflightFailure {
@@ -44,7 +44,8 @@ const loadOptionsOf = (p: Policy): LoadOptions =>
   p.target === 'xdp' ? { target: 'xdp', interfaces: p.interfaces ?? [] } : { target: 'netfilter', hook: p.hook ?? 'input' };
 
 /** Real ifindexes where the interface exists; names that do not exist get numbers no interface has. */
-function ifindexesFor(p: Policy, real: Record<string, number>, warnings: string[]): Record<string, number> {
+function ifindexesFor(p: Policy, real: Record<string, number> | undefined, warnings: string[]): Record<string, number> {
+  if (!real) return syntheticIfindexes(p);
   const names = new Set<string>([...(p.interfaces ?? []), ...p.rules.flatMap((r) => [r.match.iif, r.match.oif]).filter((x): x is string => !!x)]);
   const out: Record<string, number> = {};
   let spare = 1 << 24;

@@ -118,7 +118,7 @@ export function makeKit(over: Partial<ApplyConfig> = {}, shared?: { db: Db; back
   const db = shared?.db ?? openDb(':memory:');
   const clock = shared?.clock ?? new ManualClock();
   const backend = shared?.backend ?? new FlakyBackend(new EmulatorBackend());
-  const engine = createApplyEngine({ db, backend, clock, config: testApplyConfig(over), ifindexes: async () => ({}), log: () => undefined });
+  const engine = createApplyEngine({ db, backend, clock, config: testApplyConfig(over), log: () => undefined });
   return {
     db,
     clock,

@@ -14,8 +14,8 @@ export interface NfqueueBackendOptions extends EmulatorBackendOptions, IptablesO
   helper?: string;
 }
 
-/** Policies without a hook run in FORWARD: a router's filter policies are about traffic it forwards. */
-export const defaultHook = 'forward';
+/** Loads without a hook go to INPUT, the hook the compiler assumes then (server/compile/target.ts). */
+export const defaultHook = 'input';
 
 interface Attached {
   reader: QueueReader;

@@ -60,6 +60,7 @@ export {
   ApplyForbiddenError,
   ApplyNotFoundError,
   ApplyRequestError,
+  systemClock as systemApplyClock,
   type ApplyClock,
   type ApplyEvent,
   type ApplyRequest,

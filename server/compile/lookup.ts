@@ -1,0 +1,176 @@
+// Lookup data and tests for one match field: CIDR tables per prefix length, port tables and ranges, domain suffix tables.
+import type { Expr, Stmt, TableField } from '../lua/ast.js';
+import { and, band, bool, call, eq, ge, hex, id, index, int, keyed, le, list, local, or, str, table } from '../lua/build.js';
+import type { PortRange, Prefix } from './ir.js';
+
+/** Inline comparisons read better than a table for a handful of elements. */
+const INLINE_MAX = 3;
+
+export function maskOf(bits: number): number {
+  return bits <= 0 ? 0 : bits >= 32 ? 0xffffffff : (0xffffffff << (32 - bits)) >>> 0;
+}
+
+/** How a prefix of length `len` is looked up: the words it spans and the mask of the last one. */
+export function prefixShape(len: number): { words: number; mask: number } {
+  const words = Math.max(1, Math.ceil(len / 32));
+  return { words, mask: maskOf(len - 32 * (words - 1)) };
+}
+
+const empty = id('EMPTY');
+
+/** `((t[a] or EMPTY)[b] or EMPTY)[c & mask]`: a nested lookup that never indexes nil. */
+function nestedLookup(t: Expr, vars: Expr[], mask: number): Expr {
+  let e = t;
+  vars.forEach((v, i) => {
+    const last = i === vars.length - 1;
+    const key = last && mask !== 0xffffffff ? band(v, hex(mask)) : v;
+    const obj = i === 0 ? e : or(e, empty);
+    e = index(obj, key);
+  });
+  return e;
+}
+
+type Nested = Map<number, Nested | number | true>;
+
+function nestedTable(n: Nested): Expr {
+  const keys = [...n.keys()].sort((a, b) => a - b);
+  return table(keys.map((k): TableField => {
+    const v = n.get(k)!;
+    return keyed(hex(k), v === true ? bool(true) : typeof v === 'number' ? int(v) : nestedTable(v));
+  }));
+}
+
+function insertNested(root: Nested, words: number[], value: number | true): void {
+  let cur = root;
+  words.forEach((w, i) => {
+    if (i === words.length - 1) {
+      const old = cur.get(w);
+      if (value === true || old === undefined || (typeof old === 'number' && value < old)) cur.set(w, value);
+      return;
+    }
+    let next = cur.get(w);
+    if (!(next instanceof Map)) {
+      next = new Map();
+      cur.set(w, next);
+    }
+    cur = next;
+  });
+}
+
+function byLength<T>(items: { len: number; words: number[]; value: T }[]): Map<number, { words: number[]; value: T }[]> {
+  const m = new Map<number, { words: number[]; value: T }[]>();
+  for (const it of items) {
+    const { words } = prefixShape(it.len);
+    const l = m.get(it.len) ?? [];
+    l.push({ words: it.words.slice(0, words), value: it.value });
+    m.set(it.len, l);
+  }
+  return new Map([...m.entries()].sort((a, b) => b[0] - a[0]));
+}
+
+export interface FieldCode {
+  locals: Stmt[];
+  test: Expr;
+}
+
+/** Address in any of the prefixes (one rule): inline comparisons or per-length tables. */
+export function cidrTest(name: string, vars: Expr[], prefixes: Prefix[]): FieldCode {
+  const locals: Stmt[] = [];
+  const terms: Expr[] = [];
+  for (const [len, els] of byLength(prefixes.map((p) => ({ ...p, value: true as const })))) {
+    const { words, mask } = prefixShape(len);
+    const unique = [...new Map(els.map((e) => [e.words.join(','), e.words])).values()];
+    if (unique.length <= INLINE_MAX) {
+      for (const w of unique) {
+        terms.push(and(...w.map((word, i) => (i === words - 1 && mask !== 0xffffffff ? eq(band(vars[i], hex(mask)), hex(word)) : eq(vars[i], hex(word))))));
+      }
+      continue;
+    }
+    const root: Nested = new Map();
+    for (const w of unique) insertNested(root, w, true);
+    const t = `${name}_${len}`;
+    locals.push(local(t, nestedTable(root)));
+    terms.push(nestedLookup(id(t), vars.slice(0, words), mask));
+  }
+  return { locals, test: or(...terms) };
+}
+
+/** The lowest rule number whose prefixes hold the address (merged rules): a helper walks the lengths. */
+export function cidrBest(name: string, vars: Expr[], family: 4 | 6, perRule: { rule: number; prefixes: Prefix[] }[]): FieldCode {
+  const items = perRule.flatMap((r) => r.prefixes.map((p) => ({ ...p, value: r.rule })));
+  const entries: Expr[] = [];
+  for (const [len, els] of byLength(items)) {
+    const { words, mask } = prefixShape(len);
+    const root: Nested = new Map();
+    for (const e of els) insertNested(root, e.words, e.value);
+    entries.push(family === 4 ? list([hex(mask), nestedTable(root)]) : list([int(words), hex(mask), nestedTable(root)]));
+  }
+  const t = `${name}_sets`;
+  return { locals: [local(t, list(entries))], test: call(id(family === 4 ? 'best4' : 'best6'), id(t), ...vars) };
+}
+
+function rangeTerms(v: Expr, ranges: PortRange[]): Expr[] {
+  return ranges.map((r) => (r.lo === r.hi ? eq(v, int(r.lo)) : and(ge(v, int(r.lo)), le(v, int(r.hi)))));
+}
+
+/** Port in the ranges (one rule): comparisons, or an exact-port table plus a binary search over wide ranges. */
+export function portTest(name: string, v: Expr, ranges: PortRange[]): FieldCode {
+  if (ranges.length <= INLINE_MAX + 1) return { locals: [], test: or(...rangeTerms(v, ranges)) };
+  const locals: Stmt[] = [];
+  const terms: Expr[] = [];
+  const exact = ranges.filter((r) => r.lo === r.hi);
+  const wide = ranges.filter((r) => r.lo !== r.hi);
+  if (exact.length <= INLINE_MAX) terms.push(...rangeTerms(v, exact));
+  else {
+    locals.push(local(`${name}_set`, table(exact.map((r) => keyed(int(r.lo), bool(true))))));
+    terms.push(index(id(`${name}_set`), v));
+  }
+  if (wide.length <= INLINE_MAX) terms.push(...rangeTerms(v, wide));
+  else {
+    locals.push(local(`${name}_ranges`, list(wide.flatMap((r) => [int(r.lo), int(r.hi)]))));
+    terms.push(call(id('in_ranges'), id(`${name}_ranges`), v));
+  }
+  return { locals, test: or(...terms) };
+}
+
+/** The lowest rule number whose ports hold the port (merged rules): exact ports first, then wide ranges. */
+export function portBest(name: string, v: Expr, perRule: { rule: number; ranges: PortRange[] }[]): FieldCode {
+  const exact = new Map<number, number>();
+  const wide: { lo: number; hi: number; rule: number }[] = [];
+  for (const { rule, ranges } of perRule) {
+    for (const r of ranges) {
+      if (r.lo !== r.hi) wide.push({ ...r, rule });
+      else if (!exact.has(r.lo)) exact.set(r.lo, rule);
+    }
+  }
+  const t = `${name}_rule`;
+  const locals = [local(t, table([...exact.keys()].sort((a, b) => a - b).map((p) => keyed(int(p), int(exact.get(p)!)))))];
+  if (wide.length === 0) return { locals, test: index(id(t), v) };
+  const r = `${name}_ranges`;
+  locals.push(local(r, list(wide.flatMap((w) => [int(w.lo), int(w.hi), int(w.rule)]))));
+  return { locals, test: call(id('best_port'), id(t), id(r), v) };
+}
+
+/**
+ * Suffix table for label-by-label lookup from the right: each name maps to the lowest rule number
+ * listing it, and every shorter label suffix of a name (that is not itself listed) maps to 0 so the
+ * walk knows to keep going; a suffix absent from the table ends the walk.
+ */
+export function namesLookup(name: string, v: Expr, perRule: { rule: number; names: string[] }[]): FieldCode {
+  const t = new Map<string, number>();
+  for (const { rule, names } of perRule) {
+    for (const n of names) {
+      const old = t.get(n);
+      if (old === undefined || old === 0 || rule < old) t.set(n, rule);
+      let dot = n.indexOf('.');
+      while (dot >= 0) {
+        const s = n.slice(dot + 1);
+        if (!t.has(s)) t.set(s, 0);
+        dot = n.indexOf('.', dot + 1);
+      }
+    }
+  }
+  const keys = [...t.keys()].sort();
+  const local_ = local(`${name}_table`, table(keys.map((k) => keyed(str(k), int(t.get(k)!)))));
+  return { locals: [local_], test: and(v, call(id('lookup_name'), id(`${name}_table`), v)) };
+}

@@ -1,0 +1,168 @@
+// Packet parsing in Lua: IP headers, the IPv6 extension walk, transport fields, and the decision loop.
+import type { Expr, Stmt } from '../lua/ast.js';
+import { add, and, assign, blank, bool, brk, call, comment, eq, forNum, ge, gt, hex, id, if_, ifChain, index, int, le, len, local, localFn, lt, method, ne, not, or, ret, shl, shr, str, sub, band } from '../lua/build.js';
+import type { FamilyIR } from './ir.js';
+import { dispatchName, matchParams, portsName } from './rules.js';
+import { nameFunctions } from './names.js';
+
+const v = id;
+const d = v('d');
+export const u8 = (o: Expr): Expr => method(d, 'getuint8', o);
+export const u16 = (o: Expr): Expr => call(v('ntoh16'), method(d, 'getuint16', o));
+const u32 = (o: Expr): Expr => call(v('ntoh32'), method(d, 'getuint32', o));
+const none5 = (): Expr[] => [int(-1), int(-1), int(-1), int(-1), bool(false)];
+
+export interface ParseOptions {
+  names: boolean;
+  /** Verdict local names of the target (ACCEPT/PASS). */
+  accept: string;
+}
+
+function byDefault(): Stmt[] {
+  return [
+    blank,
+    comment('The policy default decides (no rule matched, or the IP header is unusable).'),
+    localFn('by_default', [], [assign(index(v('counters'), str('default')), add(index(v('counters'), str('default')), int(1))), ret(v('DEFAULT'))]),
+  ];
+}
+
+function transport(names: boolean): Stmt[] {
+  const room = v('room');
+  return [
+    blank,
+    comment('Transport fields from the header at l4 up to the packet end: source and destination port, TCP flags,'),
+    comment('ICMP type (-1 where absent) and the name a domain rule matches (false when none).'),
+    localFn('transport', ['d', 'proto', 'l4', 'stop', 'icmp'], [
+      local('room', sub(v('stop'), v('l4'))),
+      ifChain(
+        [
+          {
+            cond: eq(v('proto'), int(6)),
+            body: [
+              if_(lt(room, int(20)), [ret(...none5())]),
+              local('hl', shl(shr(u8(add(v('l4'), int(12))), int(4)), int(2))),
+              if_(or(lt(v('hl'), int(20)), gt(v('hl'), room)), [ret(...none5())]),
+              local('dport', u16(add(v('l4'), int(2)))),
+              ret(u16(v('l4')), v('dport'), u8(add(v('l4'), int(13))), int(-1), names ? call(v('tcp_name'), d, v('dport'), add(v('l4'), v('hl')), v('stop')) : bool(false)),
+            ],
+          },
+          {
+            cond: eq(v('proto'), int(17)),
+            body: [
+              if_(lt(room, int(8)), [ret(...none5())]),
+              local('dport', u16(add(v('l4'), int(2)))),
+              ret(u16(v('l4')), v('dport'), int(-1), int(-1), names ? and(eq(v('dport'), int(53)), call(v('dns_name'), d, add(v('l4'), int(8)), v('stop'))) : bool(false)),
+            ],
+          },
+          {
+            cond: and(eq(v('proto'), v('icmp')), ge(room, int(8))),
+            body: [ret(int(-1), int(-1), int(-1), u8(v('l4')), bool(false))],
+          },
+        ],
+      ),
+      ret(...none5()),
+    ]),
+  ];
+}
+
+/** The rule loop shared by both families: count and decide, or count a log rule and go on. */
+function decideLoop(family: 4 | 6, f: FamilyIR): Stmt[] {
+  const clauses = f.classes
+    .filter((c) => c.proto !== undefined)
+    .map((c) => ({
+      cond: eq(v('proto'), int(c.proto!)),
+      body: [assign(v('list'), c.byPort ? or(index(v(portsName(family, c.proto!)), v('dport')), v(dispatchName(family, c.proto))) : v(dispatchName(family, c.proto)))],
+    }));
+  return [
+    local('list'),
+    ifChain(clauses, [assign(v('list'), v(dispatchName(family, undefined)))]),
+    forNum('i', int(1), len(v('list')), [
+      local('r', call(index(v('list'), v('i')), ...matchParams(family).map(v))),
+      if_(v('r'), [
+        local('rid', index(v('rule_id'), v('r'))),
+        assign(index(v('counters'), v('rid')), add(index(v('counters'), v('rid')), int(1))),
+        local('verdict', index(v('rule_verdict'), v('r'))),
+        if_(v('verdict'), [ret(v('verdict'))]),
+      ]),
+    ]),
+    ret(call(v('by_default'))),
+  ];
+}
+
+const fields = ['sport', 'dport', 'flags', 'itype', 'name'];
+
+function decide4(f: FamilyIR): Stmt[] {
+  const off = v('off');
+  return [
+    blank,
+    comment('IPv4 from offset off; n is the buffer length.'),
+    localFn('decide4', ['d', 'off', 'n', 'dev'], [
+      if_(lt(sub(v('n'), off), int(20)), [ret(call(v('by_default')))]),
+      local('b0', u8(off)),
+      local('hl', shl(band(v('b0'), hex(0x0f)), int(2))),
+      local('total', u16(add(off, int(2)))),
+      if_(or(ne(shr(v('b0'), int(4)), int(4)), lt(v('hl'), int(20)), gt(add(off, v('hl')), v('n')), lt(v('total'), v('hl'))), [ret(call(v('by_default')))]),
+      comment('The packet ends at the total length, or earlier where the buffer does.'),
+      local('stop', add(off, v('total'))),
+      if_(gt(v('stop'), v('n')), [assign(v('stop'), v('n'))]),
+      local('proto', u8(add(off, int(9)))),
+      local('src', u32(add(off, int(12)))),
+      local('dst', u32(add(off, int(16)))),
+      local(fields, ...none5()),
+      comment('Non-first fragments carry no transport header.'),
+      if_(eq(band(u16(add(off, int(6))), hex(0x1fff)), int(0)), [
+        { kind: 'assign', targets: fields.map(v), values: [call(v('transport'), d, v('proto'), add(off, v('hl')), v('stop'), int(1))] },
+      ]),
+      ...decideLoop(4, f),
+    ]),
+  ];
+}
+
+function decide6(f: FamilyIR): Stmt[] {
+  const off = v('off');
+  const pos = v('pos');
+  const isExt = or(...[0, 43, 60, 44, 51].map((n) => eq(v('proto'), int(n))));
+  return [
+    blank,
+    comment('IPv6 from offset off, walking at most 8 extension headers to the transport header.'),
+    localFn('decide6', ['d', 'off', 'n', 'dev'], [
+      if_(or(lt(sub(v('n'), off), int(40)), ne(shr(u8(off), int(4)), int(6))), [ret(call(v('by_default')))]),
+      local('stop', add(add(off, int(40)), u16(add(off, int(4))))),
+      if_(gt(v('stop'), v('n')), [assign(v('stop'), v('n'))]),
+      local(['s1', 's2', 's3', 's4'], ...[8, 12, 16, 20].map((o) => u32(add(off, int(o))))),
+      local(['d1', 'd2', 'd3', 'd4'], ...[24, 28, 32, 36].map((o) => u32(add(off, int(o))))),
+      local('proto', u8(add(off, int(6)))),
+      local('pos', add(off, int(40))),
+      local('l4', int(-1)),
+      forNum('i', int(1), int(9), [
+        if_(not(isExt), [assign(v('l4'), pos), brk]),
+        comment('A ninth extension header, or one running past the packet end: the protocol is unknown.'),
+        if_(or(eq(v('i'), int(9)), gt(add(pos, int(2)), v('stop'))), [assign(v('proto'), int(-1)), brk]),
+        local('size', shl(add(u8(add(pos, int(1))), int(1)), int(3))),
+        ifChain([
+          { cond: eq(v('proto'), int(44)), body: [assign(v('size'), int(8))] },
+          { cond: eq(v('proto'), int(51)), body: [assign(v('size'), shl(add(u8(add(pos, int(1))), int(2)), int(2)))] },
+        ]),
+        if_(gt(add(pos, v('size')), v('stop')), [assign(v('proto'), int(-1)), brk]),
+        local('nxt', u8(pos)),
+        comment('A non-first fragment: the protocol is known, the transport header is elsewhere.'),
+        if_(and(eq(v('proto'), int(44)), ne(band(u16(add(pos, int(2))), hex(0xfff8)), int(0))), [assign(v('proto'), v('nxt')), brk]),
+        assign(v('proto'), v('nxt')),
+        assign(pos, add(pos, v('size'))),
+      ]),
+      local(fields, ...none5()),
+      if_(ge(v('l4'), int(0)), [
+        { kind: 'assign', targets: fields.map(v), values: [call(v('transport'), d, v('proto'), v('l4'), v('stop'), int(58))] },
+      ]),
+      ...decideLoop(6, f),
+    ]),
+  ];
+}
+
+export function parseStatements(families: FamilyIR[], opts: ParseOptions): Stmt[] {
+  const out: Stmt[] = [...byDefault()];
+  if (opts.names) out.push(...nameFunctions());
+  out.push(...transport(opts.names));
+  for (const f of families) out.push(...(f.family === 4 ? decide4(f) : decide6(f)));
+  return out;
+}

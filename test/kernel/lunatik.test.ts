@@ -6,9 +6,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { compilePolicy } from '../../server/compile/index.js';
 import { LoadError } from '../../server/kernel/backend.js';
 import { LunatikBackend, type LunatikBackendOptions } from '../../server/kernel/lunatik.js';
 import { parseLunatikVersion } from '../../server/kernel/lunatik-version.js';
+import { checkPolicy } from '../../server/policy/check.js';
 import { backendContract, hookScript } from './contract.case.js';
 import { makeFifo, serveOnce } from './fake-device.js';
 
@@ -112,6 +114,28 @@ describe('lunatik backend specifics', () => {
     const script = `local set = require("set")\n${hookScript('lunatik-4', 'return action.ACCEPT')}`;
     const err = await new LunatikBackend(r.opts).load('old', script, { target: 'netfilter' }).catch((e: unknown) => e);
     expect((err as LoadError).text).toBe('luaopen_set not found in kernel symbol table');
+  });
+
+  it('loads compiled policies of the matching profile; a 4.x compile is refused by a 3.6 kernel', async () => {
+    const { policy } = checkPolicy({
+      name: 'mixed',
+      hook: 'forward',
+      rules: [
+        { id: 'ssh', match: { proto: 'tcp', dstPorts: [22, '1000-2000'], src: ['10.0.0.0/8', 'fd00::/8'] }, action: 'drop' },
+        { id: 'dom', match: { domains: ['blocked.example'] }, action: 'drop' },
+      ],
+    });
+    for (const [version, profile] of [['Lunatik 4.4', 'lunatik-4'], ['Lunatik 3.6', 'lunatik-3.6']] as const) {
+      const r = await rig(version, { version });
+      const b = new LunatikBackend(r.opts);
+      await b.load('mixed', compilePolicy(policy!, { profile }).script, { target: 'netfilter', hook: 'forward' });
+      expect(await b.list()).toEqual(['mixed']);
+    }
+    const r36 = await rig('Lunatik 3.6', { version: 'Lunatik 3.6' });
+    const err = await new LunatikBackend(r36.opts)
+      .load('mixed', compilePolicy(policy!, { profile: 'lunatik-4' }).script, { target: 'netfilter', hook: 'forward' })
+      .catch((e: unknown) => e);
+    expect((err as LoadError).text).toBe("module 'linux.nf' not found");
   });
 
   it('the stand-in refuses overlapping commands, so the serialization tests can fail', async () => {

@@ -12,6 +12,7 @@ import { policyCollectionRoutes } from './policies.js';
 import { policyItemRoutes } from './policy-item.js';
 import { revisionRoutes } from './revisions.js';
 import { tokenRoutes } from './tokens.js';
+import { scriptRoutes } from './script.js';
 import { statusRoutes } from './status.js';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -61,6 +62,7 @@ export function apiRoutes(deps: AppDeps): OpenAPIHono<AuthEnv> {
   api.route('/', policyItemRoutes(deps));
   api.route('/', revisionRoutes(deps));
   api.route('/', tokenRoutes(deps));
+  api.route('/', scriptRoutes(deps));
   api.doc('/openapi.json', {
     openapi: '3.0.0',
     info: {

@@ -26,7 +26,7 @@ const require = createRequire(join(root, 'package.json'));
 const runtimePackages = {
   'better-sqlite3': ['package.json', 'lib'],
   bindings: ['package.json', 'bindings.js'],
-  'file-uri-to-path': ['package.json', 'dist', 'index.js'],
+  'file-uri-to-path': ['package.json', 'index.js'],
   'htmx.org': ['package.json', 'dist'],
 };
 const external = ['better-sqlite3'];
@@ -82,7 +82,8 @@ function copyAssets(dir, out) {
 
 function copyPackage(name, files, out) {
   const from = dirname(require.resolve(`${name}/package.json`));
-  for (const f of files) cpSync(join(from, f), join(out, 'node_modules', name, f), { recursive: true });
+  const licences = readdirSync(from).filter((f) => /^licen[cs]e/i.test(f));
+  for (const f of [...files, ...licences]) cpSync(join(from, f), join(out, 'node_modules', name, f), { recursive: true });
   return from;
 }
 

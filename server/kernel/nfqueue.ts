@@ -113,6 +113,8 @@ export class NfqueueBackend implements KernelBackend {
     if (want.has('xdp')) this.names = invert(await this.ifindexes());
     for (const hook of queueHooks) {
       const wanted = want.get(hook);
+      // A reader that died is replaced at the next load or unload (its failure stays in health until then).
+      if (this.attached.get(hook)?.reader.alive === false) await this.detach(hook);
       const have = this.attached.get(hook);
       if (!wanted && have) await this.detach(hook);
       if (wanted && !have) await this.attach(hook, wanted);

@@ -1,4 +1,5 @@
 // The nfqueue backend's own behaviour on real packets: several runtimes per hook, XDP emulation, cleanup.
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NfqueueBackend } from '../../server/kernel/nfqueue.js';
 import { addr, createTopology, ifname, netnsUnavailable, waitForPort, type Topology } from './topology.js';
@@ -90,6 +91,31 @@ describe.skipIf(why)(`nfqueue backend on real packets${why ? ` (skipped: ${why})
     // From the WAN side the frames arrive on wan0: not this policy's interface.
     expect((await topo.exec('wan', ['ping', '-c', '1', '-W', '2', addr.lan])).code).toBe(0);
     expect(await backend.health('xping')).toEqual({ ok: true, errors: [] });
+  });
+
+  it('reports a reader that died in the health of the runtimes on its hook', async () => {
+    await backend.load('p22', dropPort(22), { target: 'netfilter', hook: 'forward' });
+    expect(await backend.health('p22')).toEqual({ ok: true, errors: [] });
+    // The forward hook's reader: the nfq-helper in this test's router namespace bound to queue 4202.
+    const pids = (await topo.exec('router', ['ip', 'netns', 'pids', topo.ns.router])).stdout.trim().split('\n');
+    const helpers = [];
+    for (const pid of pids) {
+      const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
+      if (argv[0]?.includes('nfq-helper') && argv[1] === '4202') helpers.push(Number(pid));
+    }
+    expect(helpers).toHaveLength(1);
+    process.kill(helpers[0], 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 200));
+    const h = await backend.health('p22');
+    expect(h.ok).toBe(false);
+    expect(h.errors.join('\n')).toMatch(/nfq-helper for queue 4202 exited \(SIGKILL\)/);
+    // Without a reader the bypass lets port 22 through; the next load brings a new reader.
+    expect((await tcp(22)).code).toBe(0);
+    await backend.load('p80', dropPort(80), { target: 'netfilter', hook: 'forward' });
+    expect(await backend.health('p22')).toEqual({ ok: true, errors: [] });
+    expect((await tcp(22)).code).not.toBe(0);
+    await backend.unload('p80');
+    await backend.unload('p22');
   });
 
   it('close() removes every rule and reader', async () => {

@@ -66,6 +66,12 @@ export class QueueReader {
     });
   }
 
+  /** False once the helper has exited. */
+  get alive(): boolean {
+    const c = this.child;
+    return !!c && c.exitCode === null && c.signalCode === null;
+  }
+
   private handle(line: string): void {
     const f = line.split(' ');
     if (f[0] !== 'P' || f.length < 8) return;

@@ -19,16 +19,23 @@ export interface ExecOptions {
 export function run(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
   const [file, ...args] = argv;
   if (!file) throw new Error('run: empty argv');
+  const timeoutMs = opts.timeoutMs ?? 30_000;
   return new Promise((resolve) => {
+    // A process stuck in D state (a wedged /dev/lunatik) ignores the kill; give up on it anyway.
+    const guard = setTimeout(
+      () => resolve({ stdout: '', stderr: '', code: null, error: `${argv.join(' ')}: did not exit ${timeoutMs} ms after being killed` }),
+      2 * timeoutMs + 1_000,
+    );
     const child = execFile(
       file,
       args,
-      { timeout: opts.timeoutMs ?? 30_000, env: opts.env, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
+      { timeout: timeoutMs, killSignal: 'SIGKILL', env: opts.env, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
       (err, stdout, stderr) => {
+        clearTimeout(guard);
         if (!err) return resolve({ stdout, stderr, code: 0 });
         const e = err as NodeJS.ErrnoException & { code?: string | number; killed?: boolean };
         if (typeof e.code === 'number') return resolve({ stdout, stderr, code: e.code });
-        const why = e.killed ? `timed out after ${opts.timeoutMs ?? 30_000} ms` : e.message;
+        const why = e.killed ? `timed out after ${timeoutMs} ms` : e.message;
         resolve({ stdout, stderr, code: null, error: `${argv.join(' ')}: ${why}` });
       },
     );

@@ -242,6 +242,8 @@ export class Engine {
     const view = this.get(id)!;
     if (!this.move(id, 'awaiting_confirm', `probes passed; waiting for confirmation until ${new Date(view.deadline!).toISOString()}`, { detail: results })) return;
     await this.pause(id, 'awaiting_confirm');
+    // A confirm or rollback may have come in while this driver was resuming.
+    if (run.abort || this.get(id)?.state !== 'awaiting_confirm') return;
     this.arm(run, view.deadline!, pf.plan);
   }
 

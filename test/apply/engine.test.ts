@@ -180,10 +180,12 @@ describe('apply engine: failures after loading roll back to last-known-good', ()
   });
 
   it('a probe failing right after loading rolls back without waiting for the window', async () => {
-    kit = makeKit({ probes: [{ kind: 'health', timeoutMs: 2000 }, { kind: 'tcp', host: '127.0.0.1', port: 1, timeoutMs: 500 }] });
+    kit = makeKit();
     await withBase(kit);
-    const s = await kit.engine.start({ policies: 'all', startedBy: 'test' });
-    const v = await kit.engine.waitFor(s.id, ['rolled_back']);
+    // The same database and kernel, now with a probe that cannot pass (nothing listens on port 1).
+    const strict = makeKit({ probes: [{ kind: 'health', timeoutMs: 2000 }, { kind: 'tcp', host: '127.0.0.1', port: 1, timeoutMs: 500 }] }, kit);
+    const s = await strict.engine.start({ policies: 'all', startedBy: 'test' });
+    const v = await strict.engine.waitFor(s.id, ['rolled_back']);
     expect(states(v)).toEqual(['pending', 'preflighted', 'loading', 'probing', 'rolling_back', 'rolled_back']);
     expect(v.reason).toMatch(/^probe failed: tcp 127\.0\.0\.1:1: /);
     await expectBase(kit);

@@ -91,7 +91,9 @@ describe.skipIf(!hasLua)(`crash recovery of a killed server${hasLua ? '' : ' (sk
       new Promise<string>((resolve, reject) => {
         const hit = out.find((l) => re.test(l));
         if (hit) return resolve(hit);
-        const t = setTimeout(() => reject(new Error(`timed out waiting for ${re}; output:\n${out.join('\n')}`)), ms);
+        const fail = (why: string) => () => reject(new Error(`${why} waiting for ${re}; output:\n${out.join('\n')}`));
+        const t = setTimeout(fail('timed out'), ms);
+        proc.once('exit', () => setImmediate(fail('the server exited')));
         waiters.push({ re, resolve: (l) => (clearTimeout(t), resolve(l)) });
       });
     return waitFor(/lunawall listening on /).then((line) => {

@@ -61,10 +61,11 @@ function l2Start(): Stmt[] {
   const d = v('d');
   const et = (o: number): Expr => call(v('ntoh16'), method(d, 'getuint16', int(o)));
   const isTag = or(eq(v('et'), hex(0x8100)), eq(v('et'), hex(0x88a8)));
+  // A tag at o: TPID, then the TCI, then the next EtherType at o + 4.
   const tag = (o: number): Stmt => if_(isTag, [
-    if_(lt(v('n'), int(o + 4)), [ret(int(0), int(0))]),
-    assign(v('et'), et(o + 2)),
-    assign(v('off'), int(o + 4)),
+    if_(lt(v('n'), int(o + 6)), [ret(int(0), int(0))]),
+    assign(v('et'), et(o + 4)),
+    assign(v('off'), int(o + 6)),
   ]);
   return [
     blank,

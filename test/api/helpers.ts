@@ -27,7 +27,9 @@ export async function harness(opts: { adminPassword?: boolean; db?: Db } = {}): 
   const deps: AppDeps = { db, backend: recordingBackend(), config: loadConfig({}), clock };
   const app = new Hono();
   app.route('/api/v1', apiRoutes(deps));
-  const mk = (name: string, scopes: Scope[]) => createToken(db, name, scopes, clock.now()).token;
+  // A suffix per harness, so a second harness on the same database file gets its own tokens.
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const mk = (name: string, scopes: Scope[]) => createToken(db, `${name}-${suffix}`, scopes, clock.now()).token;
   const tokens = {
     read: mk('t-read', ['read']),
     write: mk('t-write', ['write']),

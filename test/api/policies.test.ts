@@ -42,6 +42,6 @@ describe('policies API', () => {
     expect(diff.lines).toContain('~ title: "Block ad domains" → "patched"');
     const r1 = await (await h.call('GET', '/api/v1/policies/block-ads/revisions/1')).json();
     expect(r1.policy).toEqual(samplePolicy());
-    expect(r1.author).toBe('token:t-all');
+    expect(r1.author).toMatch(/^token:t-all-/);
   });
 });

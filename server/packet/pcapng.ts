@@ -24,8 +24,9 @@ export function readPcapng(bytes: Uint8Array): Capture {
   const done = (truncated: boolean): Capture => ({ format: 'pcapng', packets, truncated });
   while (off < bytes.length) {
     if (off + 12 > bytes.length) return done(true);
+    // The section header magic reads the same in either byte order.
     const type = view.getUint32(off, le);
-    if (type === SHB || view.getUint32(off, !le) === SHB) {
+    if (type === SHB) {
       const bom = view.getUint32(off + 8, true);
       if (bom === 0x1a2b3c4d) le = true;
       else if (bom === 0x4d3c2b1a) le = false;

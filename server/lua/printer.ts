@@ -266,6 +266,7 @@ class Printer {
         this.line(level, 'end');
         return;
       case 'numericFor': {
+        if (assignsTo(s.body, s.variable)) throw new Error(`assignment to loop variable ${s.variable}: Lua 5.5 makes it const; copy it to a local`);
         const parts = [s.start, s.limit, ...(s.step ? [s.step] : [])].map(flat).join(', ');
         this.line(level, `for ${assertIdentifier(s.variable)} = ${parts} do`);
         this.block(s.body, level + 1);
@@ -297,6 +298,20 @@ class Printer {
   text(): string {
     return this.lines.join('\n') + '\n';
   }
+}
+
+/** Whether any statement in the tree (nested blocks and functions included) assigns to `name`. */
+function assignsTo(stmts: Stmt[], name: string): boolean {
+  const inExpr = (e: Expr): boolean => e.kind === 'function' && assignsTo(e.body, name);
+  return stmts.some((s) => {
+    switch (s.kind) {
+      case 'assign': return s.targets.some((t) => t.kind === 'identifier' && t.name === name) || s.values.some(inExpr);
+      case 'local': return s.values.some(inExpr);
+      case 'if': return s.clauses.some((c) => assignsTo(c.body, name)) || (s.orelse !== undefined && assignsTo(s.orelse, name));
+      case 'numericFor': case 'while': case 'do': case 'localFunction': return assignsTo(s.body, name);
+      default: return false;
+    }
+  });
 }
 
 /** A list that starts on a continuation line follows `=` / `return` directly; otherwise after a space. */

@@ -126,9 +126,9 @@ export const packetArb: fc.Arbitrary<PacketSpecInput> = fc
     if (g.app === 'dns' && (proto === 'tcp' || proto === 'udp')) spec.dns = { qname: g.name };
     if (g.app === 'tls' && proto === 'tcp') spec.tls = { sni: g.name };
     if (g.app === 'http' && proto === 'tcp') spec.http = { host: g.httpPort ? `${g.name}:8080` : g.name };
-    if (g.vlan) spec.vlan = g.vlan;
+    if (g.vlan) spec.vlan = [...g.vlan];
     if (g.fragment && !g.v6) spec.fragment = g.fragment;
-    if (g.ext && g.v6) spec.ipv6ExtensionHeaders = g.ext as PacketSpecInput['ipv6ExtensionHeaders'];
+    if (g.ext && g.v6) spec.ipv6ExtensionHeaders = [...g.ext];
     if (g.iif) spec.iif = g.iif;
     if (g.oif) spec.oif = g.oif;
     return spec;

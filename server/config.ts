@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { join, resolve } from 'node:path';
 import { applyConfigFields } from './apply/config-fields.js';
+import { kernelConfigFields } from './kernel/config-fields.js';
 import { withUciEnvironment } from './uci/index.js';
 
 /**
@@ -40,6 +41,7 @@ export const configFields = {
     schema: z.string().min(8, 'must be at least 8 characters').max(1024).optional(),
   },
   ...applyConfigFields,
+  ...kernelConfigFields,
 } satisfies Record<string, { env: string; flag: string; doc: string; schema: z.ZodType }>;
 
 type Fields = typeof configFields;

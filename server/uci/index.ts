@@ -41,11 +41,12 @@ function findExecutable(name: string, path: string | undefined): string | undefi
 }
 
 /**
- * The argv OpenWrt's own /lib/functions.sh (config_load) uses: committed values plus /var/state,
- * anonymous sections named, so the server sees exactly what the init script sees.
+ * Close to the argv of OpenWrt's /lib/functions.sh (config_load): committed values plus /var/state,
+ * anonymous sections named; but strict (no -S), so that a malformed file fails here and our own
+ * reader names the bad line instead of uci skipping it silently.
  */
 export function uciExportArgv(file: string): string[] {
-  return ['-c', dirname(file), '-P', '/var/state', '-S', '-n', 'export', basename(file)];
+  return ['-c', dirname(file), '-P', '/var/state', '-n', 'export', basename(file)];
 }
 
 function readText(file: string, uci: string | undefined): { text: string; source: 'uci' | 'file' } {
@@ -96,12 +97,12 @@ export function readAdminPassword(file: string): string | undefined {
  */
 export function uciEnvironment(
   env: NodeJS.ProcessEnv = process.env,
-  sys: SystemFacts = systemFacts(),
+  sys?: SystemFacts,
 ): { env: Record<string, string>; errors: string[]; warnings: string[] } | undefined {
   const file = uciConfigFile(env);
   if (!file) return undefined;
   const read = readLunawallUci(file, { env });
-  const derived = derivedEnv(read.config, sys);
+  const derived = derivedEnv(read.config, sys ?? systemFacts());
   const vars = { ...scalarEnv(read.config), ...derived.env };
   const password = readAdminPassword(read.config.adminPasswordFile);
   if (password) vars.LUNAWALL_ADMIN_PASSWORD = password;

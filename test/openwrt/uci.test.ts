@@ -223,13 +223,13 @@ describe('through the uci command', () => {
   );
   chmodSync(join(bin, 'uci'), 0o755);
 
-  it('runs uci with the argv of /lib/functions.sh and reads its output', () => {
+  it('runs uci export (strict, /var/state included, anonymous sections named) and reads its output', () => {
     const f = file("config lunawall 'main'\n\toption port '1234'\n");
     const r = readLunawallUci(f, { env: { PATH: bin } });
     expect(r.source).toBe('uci');
     expect(r.config.port).toBe(9090);
     expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual(uciExportArgv(f));
-    expect(uciExportArgv('/etc/config/lunawall')).toEqual(['-c', '/etc/config', '-P', '/var/state', '-S', '-n', 'export', 'lunawall']);
+    expect(uciExportArgv('/etc/config/lunawall')).toEqual(['-c', '/etc/config', '-P', '/var/state', '-n', 'export', 'lunawall']);
   });
 
   it('falls back to its own reader when uci fails, and names the bad line', () => {

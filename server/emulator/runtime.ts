@@ -59,7 +59,8 @@ export class Runtime {
   /** Creates the state, loads the host shims and then the script; throws LoadError like `lunatik run`. */
   static async create(factory: LuaFactory, name: string, script: string, opts: LoadOpts, limits: RuntimeLimits): Promise<Runtime> {
     const engine = await factory.createEngine({ openStandardLibs: false, traceAllocations: true, enableProxy: false });
-    for (const lib of [LuaLibraries.Base, LuaLibraries.Table, LuaLibraries.String, LuaLibraries.Math, LuaLibraries.Coroutine, LuaLibraries.UTF8, LuaLibraries.Debug]) {
+    // Not LuaLibraries.UTF8: wasmoon 1.16.0 opens the string library for it, replacing the string metatable.
+    for (const lib of [LuaLibraries.Base, LuaLibraries.Table, LuaLibraries.String, LuaLibraries.Math, LuaLibraries.Coroutine, LuaLibraries.Debug]) {
       engine.global.loadLibrary(lib);
     }
     const rt = new Runtime(name, opts, engine, limits);
@@ -75,7 +76,7 @@ export class Runtime {
 
   private boot(): void {
     const chunk = '@' + scriptPath(this.name);
-    this.engine.global.set('__lint', (src: string, chunkname: string) => lintIntegerOnly(src, chunkname)?.message ?? null);
+    this.engine.global.set('__lint', (src: string, chunkname: string) => lintIntegerOnly(src, chunkname)?.message);
     this.engine.doStringSync('function __hostload(src, name) return assert(load(src, name, "t"))() end');
     for (const { name, src } of hostSources) this.raw.call('__hostload', [src, name], 0);
     this.raw.call('__setup', [this.opts.profile, chunk, this.limits.callBudget, this.limits.loadBudget], 1);

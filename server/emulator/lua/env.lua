@@ -1,6 +1,9 @@
 -- Host side (trusted): the environment a policy script sees, shaped like Lunatik's kernel Lua:
 -- integers only (lunatik.md §5.3, §10), no os/io/debug, a require that serves only the emulated modules.
 local E = __E
+-- The integer-only lint (lint.ts), set by the runtime as a JS function before the host files load.
+E.lint = __lint
+__lint = nil
 local mtype, tointeger = math.type, math.tointeger
 local type, tonumber, error, select, rawget = type, tonumber, error, select, rawget
 local sfind, sformat, spack, sunpack, spacksize = string.find, string.format, string.pack, string.unpack, string.packsize
@@ -48,6 +51,9 @@ end
 -- One string library for the whole state: the script's and string methods ("x"):byte() alike.
 -- The host keeps its own upvalues of the originals, so the script cannot reach them.
 string.pack, string.unpack, string.packsize, string.format = int_pack, int_unpack, int_packsize, int_format
+getmetatable("").__index = string
+-- Bytecode is useless to a text-only load and not a kernel concern.
+string.dump = nil
 
 -- Arithmetic on strings ("10" + 1) goes through the string metatable; keep it integer-only too.
 do
@@ -89,12 +95,10 @@ function E.new_env(require, print)
 		print = print,
 		string = copy(string),
 		table = copy(table),
-		utf8 = copy(utf8),
 		coroutine = copy(E.coroutine),
 		-- §10: math.type is nil and math.maxinteger exists; nothing else is promised.
 		math = { maxinteger = math.maxinteger, mininteger = math.mininteger },
 	}
-	env.string.dump = nil
 	env.collectgarbage = function(opt, ...)
 		-- Lunatik's collectgarbage("count") is in bytes, as an integer (lunatik.md §5.1).
 		if opt == "count" then return tointeger(collectgarbage("count") * 1024 // 1) end
@@ -122,6 +126,21 @@ function E.new_env(require, print)
 			if problem then return nil, problem end
 		end
 		return fn, err
+	end
+	-- A message handler for an error raised by the budget hook runs with hooks off (the error
+	-- comes from inside the hook): it is skipped once the budget is spent.
+	env.xpcall = function(f, msgh, ...)
+		return xpcall(f, function(e)
+			if E.budget_exhausted() then return e end
+			return msgh(e)
+		end, ...)
+	end
+	-- Finalizers also run with hooks off (lgc.c GCTM), so nothing could stop a looping one.
+	env.setmetatable = function(t, mt)
+		if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
+			error("__gc metamethods are not allowed by the lunawall emulator (finalizers run outside the instruction budget)", 2)
+		end
+		return setmetatable(t, mt)
 	end
 	env._G = env
 	return env

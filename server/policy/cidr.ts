@@ -16,11 +16,14 @@ export type CidrResult = ({ ok: true } & Cidr) | { ok: false; reason: string };
 
 const PREFIX = /^(0|[1-9]\d{0,2})$/;
 
+const DOTTED = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
+
 /** Parse one address: IPv4 only as four decimal parts (no octal or hex forms), IPv6 without a zone. */
 export function parseAddress(text: string): { family: 4 | 6; bytes: number[]; canonical: string } | undefined {
-  if (ipaddr.IPv4.isValidFourPartDecimal(text)) {
-    const a = ipaddr.IPv4.parse(text);
-    return { family: 4, bytes: a.toByteArray(), canonical: a.toString() };
+  const m = DOTTED.exec(text);
+  if (m) {
+    const bytes = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
+    return bytes.every((b) => b <= 255) ? { family: 4, bytes, canonical: text } : undefined;
   }
   if (text.includes(':') && !text.includes('%') && ipaddr.IPv6.isValid(text)) {
     const a = ipaddr.IPv6.parse(text);
@@ -43,8 +46,7 @@ export function parseCidr(text: string): CidrResult {
   const prefix = Number(prefixText);
   const bytes = maskBytes(addr.bytes, prefix);
   const hostBitsSet = bytes.some((b, i) => b !== addr.bytes[i]);
-  const net = ipaddr.fromByteArray(bytes);
-  const netText = net.kind() === 'ipv6' ? (net as ipaddr.IPv6).toRFC5952String() : net.toString();
+  const netText = addr.family === 4 ? bytes.join('.') : (ipaddr.fromByteArray(bytes) as ipaddr.IPv6).toRFC5952String();
   return { ok: true, family: addr.family, bytes, prefix, canonical: `${netText}/${prefix}`, hostBitsSet };
 }
 

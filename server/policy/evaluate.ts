@@ -3,7 +3,7 @@ import type { ParsedPacket } from '../packet/types.js';
 import { cidrContains, parseAddress, type Cidr } from './cidr.js';
 import { domainMatches } from './domains.js';
 import { portInRanges } from './ports.js';
-import { prepareMatch, type PreparedMatch } from './prepare.js';
+import { prepareMatch, type PreparedMatch, type SetCache } from './prepare.js';
 import type { Hook, Policy } from './schema.js';
 
 export interface EvalContext {
@@ -26,7 +26,8 @@ const prepared = new WeakMap<Policy, PreparedMatch[]>();
 function matchesOf(policy: Policy): PreparedMatch[] {
   let ms = prepared.get(policy);
   if (!ms) {
-    ms = policy.rules.map((r) => prepareMatch(policy, r.match));
+    const cache: SetCache = new Map();
+    ms = policy.rules.map((r) => prepareMatch(policy, r.match, cache));
     prepared.set(policy, ms);
   }
   return ms;

@@ -39,17 +39,26 @@ export function parseTcpFlags(s: string): { set: number; clear: number } {
   return { set, clear };
 }
 
+/** Parsed elements of referenced sets, shared by every rule of one policy that names them. */
+export type SetCache = Map<string, Cidr[] | PortRange[]>;
+
 /** Invalid elements (only possible in an unchecked policy) are left out. */
-export function prepareMatch(policy: Policy, m: Match): PreparedMatch {
+export function prepareMatch(policy: Policy, m: Match, cache: SetCache = new Map()): PreparedMatch {
   const out: PreparedMatch = {};
   if (m.proto !== undefined) out.protos = (Array.isArray(m.proto) ? m.proto : [m.proto]).map((p) => protoNumbers[p]);
-  const cidrs = (l: Match['src']): Cidr[] | undefined =>
-    resolveList(policy, l)?.flatMap((e) => {
+  const parsed = <T>(l: string | (string | number)[], parse: (e: string | number) => T[]): T[] | undefined => {
+    if (typeof l === 'string' && cache.has(l)) return cache.get(l) as T[];
+    const els = resolveList(policy, l)?.flatMap(parse);
+    if (typeof l === 'string' && els) cache.set(l, els as Cidr[] | PortRange[]);
+    return els;
+  };
+  const cidrs = (l: NonNullable<Match['src']>): Cidr[] | undefined =>
+    parsed(l, (e) => {
       const r = parseCidr(String(e));
       return r.ok ? [r] : [];
     });
-  const ports = (l: Match['srcPorts']): PortRange[] | undefined =>
-    resolveList(policy, l)?.flatMap((e) => {
+  const ports = (l: NonNullable<Match['srcPorts']>): PortRange[] | undefined =>
+    parsed(l, (e) => {
       const r = parsePort(e);
       return r.ok ? [r.range] : [];
     });

@@ -3,7 +3,7 @@ import { cidrContains, maskBytes, type Cidr } from './cidr.js';
 import type { Diagnostic } from './diagnostics.js';
 import { diag } from './normalize.js';
 import { mergeRanges, rangesCover, type PortRange } from './ports.js';
-import { prepareMatch, type PreparedMatch } from './prepare.js';
+import { prepareMatch, type PreparedMatch, type SetCache } from './prepare.js';
 import type { Policy } from './schema.js';
 
 const TCP = 1;
@@ -38,7 +38,8 @@ interface Info {
 }
 
 export function checkShadowing(p: Policy, out: Diagnostic[]): void {
-  const infos = p.rules.map((r) => (r.enabled ? info(p, prepareMatch(p, r.match)) : undefined));
+  const cache: SetCache = new Map();
+  const infos = p.rules.map((r) => (r.enabled ? info(p, prepareMatch(p, r.match, cache)) : undefined));
   p.rules.forEach((b, j) => {
     const bi = infos[j];
     if (!bi || bi.neverMatches) return;

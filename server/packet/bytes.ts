@@ -26,7 +26,6 @@ export function vec(lenBytes: 1 | 2 | 3, ...parts: Uint8Array[]): Uint8Array {
 }
 
 export const rd16 = (b: Uint8Array, o: number): number => (b[o] << 8) | b[o + 1];
-export const rd32 = (b: Uint8Array, o: number): number => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
 
 /** RFC 1071 ones' complement sum over the parts, as if concatenated. */
 export function checksum(parts: readonly Uint8Array[]): number {

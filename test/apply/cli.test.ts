@@ -25,7 +25,7 @@ const run = async (argv: string[], env: Record<string, string> = {}) => {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lunawall-apply-cli-'));
-  const config = loadConfig({ LUNAWALL_DATA_DIR: dir, LUNAWALL_PORT: '0', LUNAWALL_HOST: '127.0.0.1', LUNAWALL_ADMIN_PASSWORD: 'cli-test-password', LUNAWALL_LAN_ADDRESSES: '10.200.1.1/24' });
+  const config = loadConfig({ LUNAWALL_DATA_DIR: dir, LUNAWALL_PORT: '0', LUNAWALL_HOST: '127.0.0.1', LUNAWALL_ADMIN_PASSWORD: 'cli-test-password', LUNAWALL_LAN_ADDRESSES: '10.200.1.1/24', LUNAWALL_MANAGEMENT_PORTS: '8080' });
   service = await startService(config, () => undefined, new EmulatorBackend());
   const { db } = service.deps;
   token = createToken(db, 'cli', ['read', 'write', 'apply'], Date.now()).token;

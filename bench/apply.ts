@@ -54,6 +54,8 @@ const token = createToken(db, 'bench', ['read', 'write', 'apply'], Date.now()).t
 const post = (path: string, body: unknown) =>
   app.request(`/api/v1${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
+// The engine's timers are unref'd (they must not hold a stopping service open); keep this process alive while it runs.
+const keepAlive = setInterval(() => undefined, 1000);
 const toAwaiting: number[] = [];
 const toRolledBack: number[] = [];
 const bareLoad: number[] = [];
@@ -95,6 +97,7 @@ for (let round = 0; round < ROUNDS; round++) {
   if (done.state !== 'rolled_back') throw new Error(`expected rolled_back, got ${done.state}`);
   toRolledBack.push(performance.now() - (await failedAt));
 }
+clearInterval(keepAlive);
 await engine.close();
 await backend.close();
 await bare.close();

@@ -129,7 +129,8 @@ export class Runtime {
     }
     h.setUint8(0, hooknum);
     // Locally generated packets (LOCAL_OUT) have no MAC header yet (lunatik.md §2.4, §10).
-    h.setUint8(1, !xdp && hooknum === hookNumbers.output ? 0 : 1);
+    const macSet = input.layer ? input.layer === 'l2' : hooknum !== hookNumbers.output;
+    h.setUint8(1, xdp || macSet ? 1 : 0);
     h.setUint8(2, layout.family);
     h.setUint32(4, layout.l2len, true);
     h.setUint32(8, xdp ? frame.length : layout.netlen, true);

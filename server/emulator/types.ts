@@ -16,6 +16,12 @@ export interface RunInput {
   ifindex?: number;
   /** skb->mark before the hook; default 0. */
   mark?: number;
+  /**
+   * netfilter: whether the skb has a MAC header ('l2') or not ('l3'). Default: none on `output`
+   * (locally generated packets), set on every other hook. Decides where a lunatik-3.6 `data`
+   * buffer starts and whether lunatik-4's skb:data("mac") works.
+   */
+  layer?: 'l2' | 'l3';
 }
 
 export interface RunResult {

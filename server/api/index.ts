@@ -13,6 +13,7 @@ import { policyItemRoutes } from './policy-item.js';
 import { revisionRoutes } from './revisions.js';
 import { tokenRoutes } from './tokens.js';
 import { scriptRoutes } from './script.js';
+import { simulateRoutes } from './simulate.js';
 import { statusRoutes } from './status.js';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -63,6 +64,7 @@ export function apiRoutes(deps: AppDeps): OpenAPIHono<AuthEnv> {
   api.route('/', revisionRoutes(deps));
   api.route('/', tokenRoutes(deps));
   api.route('/', scriptRoutes(deps));
+  api.route('/', simulateRoutes(deps));
   api.doc('/openapi.json', {
     openapi: '3.0.0',
     info: {

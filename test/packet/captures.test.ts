@@ -53,7 +53,7 @@ describe('fixtures made by real programs', () => {
     expect(uniq(names(cap))).toEqual(['dns:ads.example.com', 'dns:tcp.example.org', 'dns:tracker.example.net', 'http:ads.example.com', 'http:tracker.example.net']);
   });
 
-  it('raw IP captures (101, 228) parse the same as the Ethernet original', () => {
+  it('raw IP captures (101, 228, 229) parse the same as the Ethernet original', () => {
     const eth = readCapture(fixture('tls-lo.pcap'));
     const raw = readCapture(fixture('raw-ip.pcap'));
     expect(raw.packets[0].linkType).toBe(101);
@@ -66,6 +66,9 @@ describe('fixtures made by real programs', () => {
     const v4 = readCapture(fixture('raw-ipv4.pcap'));
     expect(v4.packets[0].linkType).toBe(228);
     expect(names(v4)).toEqual(['dns:ads.example.com']);
+    const v6 = readCapture(fixture('raw-ipv6.pcap'));
+    expect(v6.packets[0].linkType).toBe(229);
+    expect(names(v6)).toEqual(['dns:tracker.example.net']);
   });
 
   it('mixed.pcapng: per-interface link types in one file', () => {

@@ -15,7 +15,7 @@ const specs: PacketSpecInput[] = [
   { ...v6, proto: 'icmpv6', icmpType: 135 },
   { ...v4, proto: 'icmp' },
 ];
-const fixtures = ['tls-lo.pcap', 'http-lo.pcap', 'dns-lo-nano.pcap', 'any-sll.pcap', 'any-sll2.pcap', 'raw-ip.pcap', 'mixed.pcapng'].map(
+const fixtures = ['tls-lo.pcap', 'http-lo.pcap', 'dns-lo-nano.pcap', 'any-sll.pcap', 'any-sll2.pcap', 'raw-ip.pcap', 'raw-ipv6.pcap', 'mixed.pcapng'].map(
   (f) => new Uint8Array(readFileSync(new URL(`../fixtures/${f}`, import.meta.url))),
 );
 

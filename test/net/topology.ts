@@ -81,9 +81,15 @@ export async function createTopology(suffix = randomBytes(3).toString('hex')): P
 
 async function build(ns: Record<Side, string>): Promise<void> {
   const ip = (n: string, ...args: string[]) => runChecked(['ip', '-n', n, ...args]);
+  const sysctl = (n: string, key: string) => runChecked(['ip', 'netns', 'exec', n, 'sysctl', '-q', '-w', `${key}=0`]);
   for (const n of Object.values(ns)) await runChecked(['ip', 'netns', 'add', n]);
   await ip(ns.lan, 'link', 'add', ifname.lan, 'type', 'veth', 'peer', 'name', ifname.routerLan, 'netns', ns.router);
   await ip(ns.wan, 'link', 'add', ifname.wan, 'type', 'veth', 'peer', 'name', ifname.routerWan, 'netns', ns.router);
+  // No duplicate address detection: while link-local addresses are tentative, neighbour discovery
+  // waits, and the first IPv6 packet of a test would take two seconds.
+  for (const [n, dev] of [[ns.lan, ifname.lan], [ns.router, ifname.routerLan], [ns.router, ifname.routerWan], [ns.wan, ifname.wan]]) {
+    await sysctl(n, `net.ipv6.conf.${dev}.accept_dad`);
+  }
   const plan: [string, string, string, string][] = [
     [ns.lan, ifname.lan, `${addr.lan}/24`, `${addr.lan6}/64`],
     [ns.router, ifname.routerLan, `${addr.routerLan}/24`, `${addr.routerLan6}/64`],
@@ -103,6 +109,11 @@ async function build(ns: Record<Side, string>): Promise<void> {
   await ip(ns.wan, '-6', 'route', 'add', 'default', 'via', addr.routerWan6);
   await runChecked(['ip', 'netns', 'exec', ns.router, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
   await runChecked(['ip', 'netns', 'exec', ns.router, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.forwarding=1']);
+  // Neighbour discovery loses its first solicitation on fresh veths (one retransmit, a second late):
+  // resolve every neighbour now, so a test's first packet is not slower than its later ones.
+  await Promise.all(
+    [addr.wan, addr.wan6].map((dst) => runChecked(['ip', 'netns', 'exec', ns.lan, 'ping', '-c', '1', '-W', '5', dst])),
+  );
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

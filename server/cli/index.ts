@@ -8,6 +8,9 @@ import { applyCommand } from './apply.js';
 import { confirmCommand } from './confirm.js';
 import { rollbackCommand } from './rollback.js';
 import { appliesCommand } from './applies.js';
+import { renderCommand } from './render.js';
+import { simulateCommand } from './simulate.js';
+import { testCommand } from './test.js';
 
 export const commands: Command[] = [
   serveCommand,
@@ -18,4 +21,7 @@ export const commands: Command[] = [
   confirmCommand,
   rollbackCommand,
   appliesCommand,
+  renderCommand,
+  simulateCommand,
+  testCommand,
 ];

@@ -13,7 +13,6 @@ export interface ExecResult {
 export interface ExecOptions {
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
-  input?: string;
 }
 
 export function run(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
@@ -26,7 +25,7 @@ export function run(argv: readonly string[], opts: ExecOptions = {}): Promise<Ex
       () => resolve({ stdout: '', stderr: '', code: null, error: `${argv.join(' ')}: did not exit ${timeoutMs} ms after being killed` }),
       2 * timeoutMs + 1_000,
     );
-    const child = execFile(
+    execFile(
       file,
       args,
       { timeout: timeoutMs, killSignal: 'SIGKILL', env: opts.env, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
@@ -39,7 +38,6 @@ export function run(argv: readonly string[], opts: ExecOptions = {}): Promise<Ex
         resolve({ stdout, stderr, code: null, error: `${argv.join(' ')}: ${why}` });
       },
     );
-    if (opts.input !== undefined) child.stdin?.end(opts.input);
   });
 }
 

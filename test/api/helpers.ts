@@ -1,11 +1,10 @@
 // Test harness for the API: an app on an in-memory database, tokens per scope set, request helpers.
 import { openDb, type Db } from '../../server/db/index.js';
-import { Hono } from 'hono';
-import { apiRoutes } from '../../server/api/index.js';
+import { createApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
 import { createToken, type Scope } from '../../server/auth/tokens.js';
 import { setAdminPassword } from '../../server/auth/password.js';
-import type { KernelBackend } from '../../server/kernel/backend.js';
+import { EmulatorBackend } from '../../server/kernel/emulator.js';
 import type { AppDeps } from '../../server/deps.js';
 
 export const ADMIN_PASSWORD = 'correct horse battery';
@@ -13,7 +12,7 @@ export const ADMIN_PASSWORD = 'correct horse battery';
 export interface Harness {
   db: Db;
   deps: AppDeps;
-  app: Hono;
+  app: ReturnType<typeof createApp>;
   tokens: Record<'read' | 'write' | 'apply' | 'all' | 'readwrite', string>;
   /** app.request with a bearer token and JSON body. */
   call(method: string, path: string, opts?: { token?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<Response>;
@@ -24,9 +23,8 @@ export async function harness(opts: { adminPassword?: boolean; db?: Db } = {}): 
   const db = opts.db ?? openDb(':memory:');
   let t = 1_700_000_000_000;
   const clock = { now: () => (t += 1000) };
-  const deps: AppDeps = { db, backend: recordingBackend(), config: loadConfig({}), clock };
-  const app = new Hono();
-  app.route('/api/v1', apiRoutes(deps));
+  const deps: AppDeps = { db, backend: new EmulatorBackend(), config: loadConfig({}), clock };
+  const app = createApp(deps);
   // A suffix per harness, so a second harness on the same database file gets its own tokens.
   const suffix = Math.random().toString(36).slice(2, 8);
   const mk = (name: string, scopes: Scope[]) => createToken(db, `${name}-${suffix}`, scopes, clock.now()).token;
@@ -50,18 +48,6 @@ export async function harness(opts: { adminPassword?: boolean; db?: Db } = {}): 
   };
   const basic = (user = 'admin', password = ADMIN_PASSWORD) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
   return { db, deps, app, tokens, call, basic };
-}
-
-/** The API routes only ask the backend what it is and what runs; a recording backend answers that. */
-function recordingBackend(): KernelBackend {
-  const loaded = new Map<string, string>();
-  return {
-    info: async () => ({ kind: 'emulator', version: 'test backend', profile: 'lunatik-4' }),
-    list: async () => [...loaded.keys()],
-    load: async (name, script) => void loaded.set(name, script),
-    unload: async (name) => void loaded.delete(name),
-    health: async () => ({ ok: true, errors: [] }),
-  };
 }
 
 export const samplePolicy = (name = 'block-ads') => ({

@@ -1,0 +1,36 @@
+// createApp as a whole: /healthz open, /api/docs behind credentials, GET /status, unknown API paths.
+import { describe, it, expect } from 'vitest';
+import { harness, samplePolicy } from './helpers.js';
+
+describe('createApp', () => {
+  it('answers /healthz without credentials and nothing under /api without them', async () => {
+    const h = await harness();
+    const r = await h.app.request('/healthz');
+    expect(r.status).toBe(200);
+    expect(await r.json()).toEqual({ ok: true });
+    expect((await h.app.request('/api/docs')).status).toBe(401);
+    expect((await h.app.request('/api/v1/openapi.json')).status).toBe(401);
+  });
+
+  it('serves the docs page to the admin (Basic auth, as a browser prompts for it)', async () => {
+    const h = await harness();
+    const r = await h.app.request('/api/docs', { headers: { authorization: h.basic() } });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await r.text()).toContain('/api/v1/openapi.json');
+  });
+
+  it('reports status: version, backend, loaded runtimes, policy count', async () => {
+    const h = await harness();
+    await h.call('POST', '/api/v1/policies', { body: samplePolicy() });
+    const s = await (await h.call('GET', '/api/v1/status', { token: h.tokens.read })).json();
+    expect(s).toMatchObject({ version: expect.stringMatching(/^\d+\.\d+\.\d+/), backend: { kind: 'emulator', profile: 'lunatik-4' }, loaded: [], policies: 1 });
+  });
+
+  it('answers unknown API paths with a 404 problem', async () => {
+    const h = await harness();
+    const r = await h.call('GET', '/api/v1/nothing-here');
+    expect(r.status).toBe(404);
+    expect(r.headers.get('content-type')).toBe('application/problem+json');
+  });
+});

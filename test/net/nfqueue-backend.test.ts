@@ -125,4 +125,20 @@ describe.skipIf(why)(`nfqueue backend on real packets${why ? ` (skipped: ${why})
     expect((await tcp(22)).code).toBe(0);
     expect((await ping()).code).toBe(0);
   });
+
+  it('works the same with iptables-legacy', async () => {
+    const legacy = new NfqueueBackend({ netns: topo.ns.router, iptables: 'iptables-legacy' });
+    try {
+      await legacy.load('p22', dropPort(22), { target: 'netfilter', hook: 'forward' });
+      const listed = (await topo.exec('router', ['iptables-legacy', '-t', 'mangle', '-S'])).stdout;
+      expect(listed).toContain('-A LUNAWALL-FORWARD -j NFQUEUE --queue-num 4202 --queue-bypass');
+      expect((await topo.exec('router', ['ip6tables-legacy', '-t', 'mangle', '-S'])).stdout).toContain('LUNAWALL-FORWARD');
+      expect((await tcp(22)).code).not.toBe(0);
+      expect((await tcp(80)).code).toBe(0);
+    } finally {
+      await legacy.close();
+    }
+    expect((await topo.exec('router', ['iptables-legacy', '-t', 'mangle', '-S'])).stdout).not.toContain('LUNAWALL');
+    expect((await tcp(22)).code).toBe(0);
+  });
 });

@@ -43,7 +43,7 @@ export function ApplyForm({ csrf, disabled }: { csrf: string; disabled?: boolean
           <div>
             <label>
               Confirm window (seconds){' '}
-              <input type="number" name="window" min="5" max="3600" placeholder="90" class="w-small" />
+              <input type="number" name="window" min="1" max="3600" placeholder="90" class="w-small" />
             </label>
           </div>
         </div>

@@ -33,7 +33,7 @@ interface Extras {
 export function editorRoutes(deps: AppDeps): Hono<UiEnv> {
   const app = new Hono<UiEnv>();
 
-  const show = (c: Context<UiEnv>, mode: Mode, draft: Draft, x: Extras = {}, status: 200 | 422 = 200) =>
+  const show = (c: Context<UiEnv>, mode: Mode, draft: Draft, x: Extras = {}, status: 200 = 200) =>
     page(
       c,
       <EditorPage chrome={chrome(c, deps, x.flash)} draft={draft} diags={new FieldDiags(x.diags ?? [])} mode={mode} revision={x.revision} lua={x.lua} results={x.results} />,
@@ -80,14 +80,14 @@ export function editorRoutes(deps: AppDeps): Hono<UiEnv> {
     const { input, diagnostics: formDiags } = inputFromDraft(draft);
     const checked = checkPolicy(input);
     const diags = [...formDiags, ...checked.diagnostics];
-    if (!checked.policy || hasErrors(formDiags)) return show(c, mode, draft, { diags }, 422);
+    if (!checked.policy || hasErrors(formDiags)) return show(c, mode, draft, { diags });
     let saved;
     try {
       saved = savePolicy(deps.db, checked.policy, { author: c.get('principal').name, now: deps.clock.now(), mode: mode === 'new' ? 'create' : 'update' });
     } catch (e) {
       if (!(e instanceof StoreError)) throw e;
       const at = e.code === 'policy.exists' ? ['name'] : [];
-      return show(c, mode, draft, { diags: [...diags, error(e.code, at, e.message)] }, 422);
+      return show(c, mode, draft, { diags: [...diags, error(e.code, at, e.message)] });
     }
     if (op === 'save-apply') return startApply(c, deps, {});
     const name = saved.stored.name;

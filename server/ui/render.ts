@@ -2,7 +2,11 @@
 import type { Context } from 'hono';
 import type { JSX } from 'hono/jsx/jsx-runtime';
 
-type Status = 200 | 201 | 400 | 403 | 404 | 409 | 413 | 422 | 429 | 500;
+/**
+ * No 422 here: Chromium logs every 4xx document or fetch as a console error, so a form with
+ * validation messages is answered 200, as LuCI does; the messages sit at their fields.
+ */
+type Status = 200 | 201 | 403 | 404 | 409 | 429;
 
 export async function page(c: Context, node: JSX.Element, status: Status = 200): Promise<Response> {
   return c.html('<!DOCTYPE html>' + (await node.toString()), status);

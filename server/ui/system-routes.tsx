@@ -60,7 +60,7 @@ export function systemRoutes(deps: AppDeps): Hono<UiEnv> {
       return page(c, <TokensPage tokens={listTokens(deps.db)} created={{ name: info.name, token }} chrome={chrome(c, deps)} />, 201);
     } catch (e) {
       if (!(e instanceof TokenError)) throw e;
-      return page(c, <TokensPage tokens={listTokens(deps.db)} error={e.message} chrome={chrome(c, deps)} />, 422);
+      return page(c, <TokensPage tokens={listTokens(deps.db)} error={e.message} chrome={chrome(c, deps)} />);
     }
   });
 
@@ -91,9 +91,9 @@ export function systemRoutes(deps: AppDeps): Hono<UiEnv> {
     const f = await form(c);
     const file = all.file?.[0];
     const text = typeof file === 'object' && file ? await file.text() : (f.json ?? '');
-    if (!text.trim()) return page(c, <BackupPage chrome={chrome(c, deps)} error="Choose a backup file first." />, 422);
+    if (!text.trim()) return page(c, <BackupPage chrome={chrome(c, deps)} error="Choose a backup file first." />);
     const { policies, problems } = readBackup(text);
-    if (!policies) return page(c, <BackupPage chrome={chrome(c, deps)} problems={problems} />, 422);
+    if (!policies) return page(c, <BackupPage chrome={chrome(c, deps)} problems={problems} />);
     const dryRun = f.op !== 'restore';
     const result = syncPolicies(deps.db, policies, { author: c.get('principal').name, now: deps.clock.now(), dryRun });
     if (dryRun) return page(c, <BackupPage chrome={chrome(c, deps)} preview={result} json={text} />);

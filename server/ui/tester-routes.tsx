@@ -44,7 +44,7 @@ export function testerRoutes(deps: AppDeps): Hono<UiEnv> {
   const app = new Hono<UiEnv>();
   const names = () => listPolicyRows(deps.db).map((r) => r.name);
 
-  const show = (c: Context<UiEnv>, f: TesterForm, x: { errors?: Record<string, string>; result?: TesterResult; error?: string } = {}, status: 200 | 422 = 200) =>
+  const show = (c: Context<UiEnv>, f: TesterForm, x: { errors?: Record<string, string>; result?: TesterResult; error?: string } = {}, status: 200 = 200) =>
     isHtmx(c)
       ? fragment(c, <TesterResultView result={x.result} error={x.error ?? (x.errors && Object.keys(x.errors).length ? Object.entries(x.errors).map(([k, v]) => `${k}: ${v}`).join('; ') : undefined)} />, status)
       : page(c, <TesterPage form={f} policies={names()} errors={x.errors ?? {}} result={x.result} error={x.error} chrome={chrome(c, deps)} />, status);
@@ -55,10 +55,10 @@ export function testerRoutes(deps: AppDeps): Hono<UiEnv> {
     const raw = await form(c);
     const f: TesterForm = { ...emptyTester(), ...Object.fromEntries(Object.keys(emptyTester()).map((k) => [k, raw[k] ?? ''])) } as TesterForm;
     const stored = getPolicy(deps.db, f.policy);
-    if (!stored) return show(c, f, { errors: { policy: 'choose a policy' } }, 422);
-    if (f.hook && !(hooks as readonly string[]).includes(f.hook)) return show(c, f, { errors: { hook: 'unknown hook' } }, 422);
+    if (!stored) return show(c, f, { errors: { policy: 'choose a policy' } });
+    if (f.hook && !(hooks as readonly string[]).includes(f.hook)) return show(c, f, { errors: { hook: 'unknown hook' } });
     const { spec, errors } = specFromForm(f);
-    if (!spec) return show(c, f, { errors }, 422);
+    if (!spec) return show(c, f, { errors });
     const profile = (await deps.backend.info().catch(() => undefined))?.profile;
     try {
       const [r] = await simulatePolicy(stored.policy, [spec], { ...(profile ? { profile } : {}), ...(f.hook ? { hook: f.hook as Hook } : {}) });

@@ -147,12 +147,17 @@
     postForm(form).then(function (r) { return r.text(); }).then(replaceDialog, function () { refresh(dlg.dataset.applyId); });
   });
 
+  var initialState = null;
+
   function init() {
     var dlg = document.getElementById('apply-dialog');
     if (!dlg) return;
     var state = dlg.dataset.state;
+    if (initialState === null) initialState = state;
     if (inFlight.indexOf(state) >= 0) streamSteps(dlg);
     else if (state === 'awaiting_confirm') countdown(dlg);
+    // Like LuCI after "Configuration changes applied.": reload so every indicator shows the new state.
+    else if (state === 'confirmed' && initialState !== 'confirmed') setTimeout(function () { location.reload(); }, 1500);
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);

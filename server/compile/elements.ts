@@ -33,6 +33,20 @@ export function bytesToWords(bytes: readonly number[]): number[] {
 }
 
 /** Networks split by family; undefined when the field is absent or unresolvable. */
+const QUAD = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})(?:\/(0|[1-9]\d?))?$/;
+
+/** What parseCidr yields for a plain dotted quad with an optional prefix, or undefined to ask it. */
+function fastIpv4(text: string): Prefix | undefined {
+  const m = QUAD.exec(text);
+  if (!m) return undefined;
+  const parts = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
+  const len = m[5] === undefined ? 32 : Number(m[5]);
+  if (parts.some((p) => p > 255) || len > 32) return undefined;
+  const addr = ((parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]) >>> 0;
+  const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+  return { words: [(addr & mask) >>> 0], len };
+}
+
 /** Sorted, overlapping and adjacent ranges merged. */
 export function mergeRanges(ranges: PortRange[]): PortRange[] {
   const sorted = [...ranges].sort((a, b) => a.lo - b.lo || a.hi - b.hi);
@@ -64,10 +78,16 @@ export class Resolver {
   }
 
   /** Networks split by family; undefined when the field is absent or unresolvable. */
+  // Dotted quads take a fast path (big sets are mostly IPv4); anything else goes through parseCidr.
   cidrs(list: ListValue, path: (string | number)[]): Record<Family, Prefix[]> | undefined {
     return this.cached(list, 'cidr', path, (els) => {
       const res: Record<Family, Prefix[]> = { 4: [], 6: [] };
       for (const el of els) {
+        const fast = fastIpv4(String(el.value));
+        if (fast) {
+          res[4].push(fast);
+          continue;
+        }
         const c = parseCidr(String(el.value));
         if (!c.ok) this.out.push(error('cidr.invalid', el.path, c.reason));
         else res[c.family].push({ words: bytesToWords(c.bytes), len: c.prefix });

@@ -11,6 +11,7 @@ import { lowerPolicy } from './lower.js';
 import { parseStatements } from './parse.js';
 import type { TargetProfile } from './profile.js';
 import { familyRules } from './rules.js';
+import { SharedTables } from './shared.js';
 import { acceptName, entry, prologue, type TargetInfo } from './target.js';
 
 export interface CompileOptions {
@@ -66,7 +67,8 @@ export function compilePolicy(policy: Policy, opts: CompileOptions): { script: s
   if (policy.title) header.push(comment(policy.title));
   if (policy.description) for (const line of policy.description.split(/\r\n|\r|\n/)) header.push(comment(line));
   header.push(comment(describeTarget(t, policy)));
-  const rules = ir.families.flatMap(familyRules);
+  const pool = new SharedTables();
+  const rules = ir.families.flatMap((f) => familyRules(f, pool));
   const used = referencedIdentifiers(rules);
   const helpers = helperStatements({
     empty: used.has('EMPTY') || used.has('best6'),
@@ -82,6 +84,7 @@ export function compilePolicy(policy: Policy, opts: CompileOptions): { script: s
     ...prologue(t, ir.needsNames, ir.defaultVerdict),
     ...bookkeeping(ir, t),
     ...helpers,
+    ...pool.statements(),
     ...rules,
     ...parseStatements(ir.families, { names: ir.needsNames, accept: acceptName(t) }),
     ...entry(t, ir, policy),

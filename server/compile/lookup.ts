@@ -2,6 +2,7 @@
 import type { Expr, Stmt, TableField } from '../lua/ast.js';
 import { and, band, bool, call, eq, ge, hex, id, index, int, keyed, le, list, local, or, str, table } from '../lua/build.js';
 import type { PortRange, Prefix } from './ir.js';
+import type { SharedTables } from './shared.js';
 
 /** Inline comparisons read better than a table for a handful of elements. */
 const INLINE_MAX = 3;
@@ -34,38 +35,49 @@ type Nested = Map<number, Nested | number | true>;
 
 function nestedTable(n: Nested): Expr {
   const keys = [...n.keys()].sort((a, b) => a - b);
-  return table(keys.map((k): TableField => {
-    const v = n.get(k)!;
-    return keyed(hex(k), v === true ? bool(true) : typeof v === 'number' ? int(v) : nestedTable(v));
-  }));
-}
-
-function insertNested(root: Nested, words: number[], value: number | true): void {
-  let cur = root;
-  words.forEach((w, i) => {
-    if (i === words.length - 1) {
-      const old = cur.get(w);
-      if (value === true || old === undefined || (typeof old === 'number' && value < old)) cur.set(w, value);
-      return;
-    }
-    let next = cur.get(w);
-    if (!(next instanceof Map)) {
-      next = new Map();
-      cur.set(w, next);
-    }
-    cur = next;
-  });
-}
-
-function byLength<T>(items: { len: number; words: number[]; value: T }[]): Map<number, { words: number[]; value: T }[]> {
-  const m = new Map<number, { words: number[]; value: T }[]>();
-  for (const it of items) {
-    const { words } = prefixShape(it.len);
-    const l = m.get(it.len) ?? [];
-    l.push({ words: it.words.slice(0, words), value: it.value });
-    m.set(it.len, l);
+  const fields: TableField[] = new Array(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const v = n.get(keys[i])!;
+    fields[i] = keyed(hex(keys[i]), v === true ? bool(true) : typeof v === 'number' ? int(v) : nestedTable(v));
   }
-  return new Map([...m.entries()].sort((a, b) => b[0] - a[0]));
+  return table(fields);
+}
+
+interface LengthGroup {
+  len: number;
+  /** Words kept per prefix: the ones the length spans. */
+  words: number;
+  mask: number;
+  /** Nested by word; leaves are the rule number (or true). */
+  root: Nested;
+  /** Distinct prefixes, each as its spanned words (for inline comparisons). */
+  unique: number[][];
+}
+
+/** Prefixes grouped by length, longest first, deduplicated into nested tables keeping the lowest value. */
+function byLength(items: { prefix: Prefix; value: number | true }[]): LengthGroup[] {
+  const groups = new Map<number, LengthGroup>();
+  for (const { prefix, value } of items) {
+    let g = groups.get(prefix.len);
+    if (!g) {
+      g = { len: prefix.len, ...prefixShape(prefix.len), root: new Map(), unique: [] };
+      groups.set(prefix.len, g);
+    }
+    let cur = g.root;
+    for (let i = 0; i < g.words - 1; i++) {
+      let next = cur.get(prefix.words[i]);
+      if (!(next instanceof Map)) {
+        next = new Map();
+        cur.set(prefix.words[i], next);
+      }
+      cur = next;
+    }
+    const last = prefix.words[g.words - 1];
+    const old = cur.get(last);
+    if (old === undefined) g.unique.push(prefix.words.slice(0, g.words));
+    if (old === undefined || (typeof old === 'number' && typeof value === 'number' && value < old)) cur.set(last, value);
+  }
+  return [...groups.entries()].sort((a, b) => b[0] - a[0]).map((e) => e[1]);
 }
 
 export interface FieldCode {
@@ -77,19 +89,16 @@ export interface FieldCode {
 export function cidrTest(name: string, vars: Expr[], prefixes: Prefix[]): FieldCode {
   const locals: Stmt[] = [];
   const terms: Expr[] = [];
-  for (const [len, els] of byLength(prefixes.map((p) => ({ ...p, value: true as const })))) {
-    const { words, mask } = prefixShape(len);
-    const unique = [...new Map(els.map((e) => [e.words.join(','), e.words])).values()];
-    if (unique.length <= INLINE_MAX) {
-      for (const w of unique) {
+  for (const g of byLength(prefixes.map((prefix) => ({ prefix, value: true as const })))) {
+    const { words, mask } = g;
+    if (g.unique.length <= INLINE_MAX) {
+      for (const w of g.unique) {
         terms.push(and(...w.map((word, i) => (i === words - 1 && mask !== 0xffffffff ? eq(band(vars[i], hex(mask)), hex(word)) : eq(vars[i], hex(word))))));
       }
       continue;
     }
-    const root: Nested = new Map();
-    for (const w of unique) insertNested(root, w, true);
-    const t = `${name}_${len}`;
-    locals.push(local(t, nestedTable(root)));
+    const t = `${name}_${g.len}`;
+    locals.push(local(t, nestedTable(g.root)));
     terms.push(nestedLookup(id(t), vars.slice(0, words), mask));
   }
   return { locals, test: or(...terms) };
@@ -97,14 +106,8 @@ export function cidrTest(name: string, vars: Expr[], prefixes: Prefix[]): FieldC
 
 /** The lowest rule number whose prefixes hold the address (merged rules): a helper walks the lengths. */
 export function cidrBest(name: string, vars: Expr[], family: 4 | 6, perRule: { rule: number; prefixes: Prefix[] }[]): FieldCode {
-  const items = perRule.flatMap((r) => r.prefixes.map((p) => ({ ...p, value: r.rule })));
-  const entries: Expr[] = [];
-  for (const [len, els] of byLength(items)) {
-    const { words, mask } = prefixShape(len);
-    const root: Nested = new Map();
-    for (const e of els) insertNested(root, e.words, e.value);
-    entries.push(family === 4 ? list([hex(mask), nestedTable(root)]) : list([int(words), hex(mask), nestedTable(root)]));
-  }
+  const items = perRule.flatMap((r) => r.prefixes.map((prefix) => ({ prefix, value: r.rule })));
+  const entries = byLength(items).map((g) => (family === 4 ? list([hex(g.mask), nestedTable(g.root)]) : list([int(g.words), hex(g.mask), nestedTable(g.root)])));
   const t = `${name}_sets`;
   return { locals: [local(t, list(entries))], test: call(id(family === 4 ? 'best4' : 'best6'), id(t), ...vars) };
 }
@@ -156,7 +159,13 @@ export function portBest(name: string, v: Expr, perRule: { rule: number; ranges:
  * listing it, and every shorter label suffix of a name (that is not itself listed) maps to 0 so the
  * walk knows to keep going; a suffix absent from the table ends the walk.
  */
-export function namesLookup(name: string, v: Expr, perRule: { rule: number; names: string[] }[]): FieldCode {
+export function namesLookup(name: string, v: Expr, perRule: { rule: number; names: string[] }[], pool: SharedTables): FieldCode {
+  const key = pool.key(['names', ...perRule.flatMap((r) => [r.rule, r.names])]);
+  const ref = pool.use(key, () => suffixTable(perRule));
+  return { locals: [local(`${name}_table`, ref)], test: and(v, call(id('lookup_name'), id(`${name}_table`), v)) };
+}
+
+function suffixTable(perRule: { rule: number; names: string[] }[]): Expr {
   const t = new Map<string, number>();
   for (const { rule, names } of perRule) {
     for (const n of names) {
@@ -171,6 +180,5 @@ export function namesLookup(name: string, v: Expr, perRule: { rule: number; name
     }
   }
   const keys = [...t.keys()].sort();
-  const local_ = local(`${name}_table`, table(keys.map((k) => keyed(str(k), int(t.get(k)!)))));
-  return { locals: [local_], test: and(v, call(id('lookup_name'), id(`${name}_table`), v)) };
+  return table(keys.map((k) => keyed(str(k), int(t.get(k)!))));
 }

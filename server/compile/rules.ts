@@ -3,6 +3,7 @@ import type { Expr, Stmt } from '../lua/ast.js';
 import { and, assign, blank, comment, do_, eq, func, ge, hex, id, if_, index, int, keyed, list, local, ret, table, band } from '../lua/build.js';
 import type { FamilyIR, FamilyMatch, Group, RuleIR } from './ir.js';
 import { cidrBest, cidrTest, namesLookup, portBest, portTest, type FieldCode } from './lookup.js';
+import type { SharedTables } from './shared.js';
 
 export const matchParams = (family: 4 | 6): string[] =>
   family === 4
@@ -43,7 +44,7 @@ function ruleComments(g: Group): Stmt[] {
 }
 
 /** Tests on every field but `skip`, cheapest first. */
-function fieldTests(family: 4 | 6, m: FamilyMatch, skip: string | undefined, rule: number): FieldCode[] {
+function fieldTests(family: 4 | 6, m: FamilyMatch, skip: string | undefined, rule: number, pool: SharedTables): FieldCode[] {
   const out: FieldCode[] = [];
   const v = (name: string): Expr => id(name);
   if (m.dev !== undefined) out.push({ locals: [], test: eq(v('dev'), int(m.dev)) });
@@ -53,11 +54,11 @@ function fieldTests(family: 4 | 6, m: FamilyMatch, skip: string | undefined, rul
   if (m.flags) out.push({ locals: [], test: and(ge(v('flags'), int(0)), eq(band(v('flags'), hex(m.flags.mask)), hex(m.flags.value))) });
   if (m.src && skip !== 'src') out.push(cidrTest('src', addrVars(family, 'src'), m.src));
   if (m.dst && skip !== 'dst') out.push(cidrTest('dst', addrVars(family, 'dst'), m.dst));
-  if (m.names && skip !== 'names') out.push(namesLookup('names', v('name'), [{ rule, names: m.names }]));
+  if (m.names && skip !== 'names') out.push(namesLookup('names', v('name'), [{ rule, names: m.names }], pool));
   return out;
 }
 
-function keyLookup(family: 4 | 6, g: Group): FieldCode {
+function keyLookup(family: 4 | 6, g: Group, pool: SharedTables): FieldCode {
   const rules = g.rules.map((r) => r.index);
   switch (g.key!) {
     case 'src':
@@ -71,13 +72,13 @@ function keyLookup(family: 4 | 6, g: Group): FieldCode {
       return portBest(side, id(side), g.matches.map((m, i) => ({ rule: rules[i], ranges: m[side]! })));
     }
     case 'names':
-      return namesLookup('names', id('name'), g.matches.map((m, i) => ({ rule: rules[i], names: m.names! })));
+      return namesLookup('names', id('name'), g.matches.map((m, i) => ({ rule: rules[i], names: m.names! })), pool);
   }
 }
 
-function groupStatements(family: 4 | 6, g: Group, position: number): Stmt[] {
-  const tests = fieldTests(family, g.matches[0], g.key, g.rules[0].index);
-  const key = g.key ? keyLookup(family, g) : undefined;
+function groupStatements(family: 4 | 6, g: Group, position: number, pool: SharedTables): Stmt[] {
+  const tests = fieldTests(family, g.matches[0], g.key, g.rules[0].index, pool);
+  const key = g.key ? keyLookup(family, g, pool) : undefined;
   const locals = [...tests.flatMap((t) => t.locals), ...(key ? key.locals : [])];
   const result = key ? key.test : int(g.rules[0].index);
   const body = tests.length ? [if_(and(...tests.map((t) => t.test)), [ret(result)])] : [ret(result)];
@@ -98,13 +99,13 @@ export function dispatchName(family: 4 | 6, proto: number | undefined): string {
 export const portsName = (family: 4 | 6, proto: number): string => `${listName(family, proto)}_port`;
 
 /** Match functions of one family, then the lists a packet of each protocol (and port) walks in order. */
-export function familyRules(f: FamilyIR): Stmt[] {
+export function familyRules(f: FamilyIR, pool: SharedTables): Stmt[] {
   const out: Stmt[] = [
     blank,
     comment(`IPv${f.family} rules: each function returns the number of the rule that matches, or nothing.`),
     local(rulesTable(f.family), table()),
   ];
-  f.groups.forEach((g, i) => out.push(...groupStatements(f.family, g, i)));
+  f.groups.forEach((g, i) => out.push(...groupStatements(f.family, g, i, pool)));
   out.push(blank, comment(`IPv${f.family} dispatch: a packet tries only the rules that can match its protocol and destination port.`));
   for (const c of f.classes) {
     out.push(local(listName(f.family, c.proto), groupList(f.family, c.any)));

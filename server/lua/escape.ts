@@ -14,6 +14,7 @@ const letterEscapes: Record<number, string> = { 0x5c: '\\\\', 0x22: '\\"', 0x0a:
  * following digit can never extend the escape.
  */
 export function escapeLuaStringBody(value: string | Uint8Array): string {
+  if (typeof value === 'string' && /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/.test(value)) return value;
   const bytes = toBytes(value);
   let out = '';
   for (const b of bytes) {

@@ -30,6 +30,7 @@ function exprPrecedence(e: Expr): number {
 const isPrefixExpr = (e: Expr): boolean => e.kind === 'identifier' || e.kind === 'index' || e.kind === 'call' || e.kind === 'method';
 
 const width = (s: string): number => {
+  if (!s.includes('\t') && /^[\x00-\x7f]*$/.test(s)) return s.length;
   let w = 0;
   for (const ch of s) w += ch === '\t' ? TAB_WIDTH : 1;
   return w;
@@ -45,7 +46,11 @@ const flatCache = new WeakMap<Expr, string>();
 const TABLE_FLAT_LIMIT = 40;
 const FUNCTION_MARKER = '\u0000function';
 
+/** Leaves are cheap to print again; caching only composite nodes keeps big literal tables light on memory. */
+const isLeaf = (e: Expr): boolean => e.kind === 'integer' || e.kind === 'string' || e.kind === 'identifier' || e.kind === 'boolean' || e.kind === 'nil';
+
 function flat(e: Expr): string {
+  if (isLeaf(e)) return flatUncached(e);
   const cached = flatCache.get(e);
   if (cached !== undefined) return cached;
   const s = flatUncached(e);
@@ -81,6 +86,8 @@ function keyText(key: Expr): string | undefined {
   if (key.kind === 'string' && typeof key.value === 'string' && isValidLuaIdentifier(key.value)) return key.value;
   return undefined;
 }
+
+const isLeafField = (f: TableField): boolean => isLeaf(f.value) && (f.kind === 'item' || isLeaf(f.key));
 
 function fieldText(f: TableField): string {
   if (f.kind === 'item') return flat(f.value);
@@ -146,6 +153,7 @@ class Printer {
     const innerCol = (level + 1) * TAB_WIDTH;
     switch (e.kind) {
       case 'table': {
+        if (e.fields.length > TABLE_FLAT_LIMIT && e.fields.every(isLeafField)) return this.literalTable(e.fields, level);
         const rows = e.fields.map((f) => inner + this.field(f, level + 1, innerCol) + ',');
         return `{\n${rows.join('\n')}\n${this.indentText(level)}}`;
       }
@@ -184,6 +192,19 @@ class Printer {
     const name = keyText(f.key);
     const key = name !== undefined ? name : `[${this.expr(f.key, level, col + 1, 0)}]`;
     return `${key} = ${this.expr(f.value, level, col + width(key) + 3, 1)}`;
+  }
+
+  /** Big literal tables (sets of addresses, ports, names): one entry per line without per-entry layout work. */
+  private literalTable(fields: TableField[], level: number): string {
+    const inner = this.indentText(level + 1);
+    const room = MAX_COLUMNS - (level + 1) * TAB_WIDTH - 1;
+    const rows = new Array<string>(fields.length);
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i];
+      const text = fieldText(f);
+      rows[i] = text.length <= room ? inner + text + ',' : inner + this.field(f, level + 1, (level + 1) * TAB_WIDTH) + ',';
+    }
+    return `{\n${rows.join('\n')}\n${this.indentText(level)}}`;
   }
 
   /** Splits a long literal into `..`-joined pieces, never inside an escape sequence. */

@@ -56,24 +56,28 @@ local function lookup_name(t, name)
 	return best
 end
 
+-- Lookup tables the IPv4 and IPv6 rules share.
+local shared = {}
+shared[1] = {
+	["_dmarc.example.org"] = 1,
+	["ads.example.com"] = 1,
+	com = 0,
+	example = 0,
+	["example.com"] = 0,
+	["example.org"] = 0,
+	["metrics.xn--bcher-kva.example"] = 1,
+	net = 0,
+	org = 0,
+	["tracker.net"] = 1,
+	["xn--bcher-kva.example"] = 0,
+}
+
 -- IPv4 rules: each function returns the number of the rule that matches, or nothing.
 local rules4 = {}
 -- rule 1 "trackers" (rules[0]): drop names: 4 domains
 -- DNS queries, TLS SNI and HTTP Host
 do
-	local names_table = {
-		["_dmarc.example.org"] = 1,
-		["ads.example.com"] = 1,
-		com = 0,
-		example = 0,
-		["example.com"] = 0,
-		["example.org"] = 0,
-		["metrics.xn--bcher-kva.example"] = 1,
-		net = 0,
-		org = 0,
-		["tracker.net"] = 1,
-		["xn--bcher-kva.example"] = 0,
-	}
+	local names_table = shared[1]
 	rules4[1] = function(src, dst, sport, dport, flags, itype, name, dev)
 		if name and lookup_name(names_table, name) then
 			return 1

@@ -119,6 +119,17 @@ local function lookup_name(t, name)
 	return best
 end
 
+-- Lookup tables the IPv4 and IPv6 rules share.
+local shared = {}
+shared[1] = {
+	com = 0,
+	["facebook.com"] = 6,
+	["fbcdn.net"] = 6,
+	net = 0,
+	["video.facebook.com"] = 7,
+	["youtube.com"] = 7,
+}
+
 -- IPv4 rules: each function returns the number of the rule that matches, or nothing.
 local rules4 = {}
 -- rule 1 "block-a" (rules[0]): drop to 1 network
@@ -149,14 +160,7 @@ end
 -- rule 7 "video" (rules[6]): drop names: 2 domains
 -- 2 rules differing only in names share one lookup; the first that matches wins.
 do
-	local names_table = {
-		com = 0,
-		["facebook.com"] = 6,
-		["fbcdn.net"] = 6,
-		net = 0,
-		["video.facebook.com"] = 7,
-		["youtube.com"] = 7,
-	}
+	local names_table = shared[1]
 	rules4[3] = function(src, dst, sport, dport, flags, itype, name, dev)
 		return name and lookup_name(names_table, name)
 	end
@@ -208,14 +212,7 @@ end
 -- rule 7 "video" (rules[6]): drop names: 2 domains
 -- 2 rules differing only in names share one lookup; the first that matches wins.
 do
-	local names_table = {
-		com = 0,
-		["facebook.com"] = 6,
-		["fbcdn.net"] = 6,
-		net = 0,
-		["video.facebook.com"] = 7,
-		["youtube.com"] = 7,
-	}
+	local names_table = shared[1]
 	rules6[3] = function(s1, s2, s3, s4, d1, d2, d3, d4, sport, dport, flags, itype, name, dev)
 		return name and lookup_name(names_table, name)
 	end

@@ -71,6 +71,17 @@ local function lookup_name(t, name)
 	return best
 end
 
+-- Lookup tables the IPv4 and IPv6 rules share.
+local shared = {}
+shared[1] = {
+	["ads.example.com"] = 6,
+	com = 0,
+	["doubleclick.net"] = 6,
+	["example.com"] = 0,
+	net = 0,
+	["tracker.net"] = 6,
+}
+
 -- IPv4 rules: each function returns the number of the rule that matches, or nothing.
 local rules4 = {}
 -- rule 1 "ssh" (rules[0]): accept tcp from 5 networks dport 22 tcp flags & 0x12 == 0x2
@@ -111,14 +122,7 @@ rules4[4] = function(src, dst, sport, dport, flags, itype, name, dev)
 end
 -- rule 6 "no-ads" (rules[5]): drop names: 3 domains
 do
-	local names_table = {
-		["ads.example.com"] = 6,
-		com = 0,
-		["doubleclick.net"] = 6,
-		["example.com"] = 0,
-		net = 0,
-		["tracker.net"] = 6,
-	}
+	local names_table = shared[1]
 	rules4[5] = function(src, dst, sport, dport, flags, itype, name, dev)
 		if name and lookup_name(names_table, name) then
 			return 6
@@ -185,14 +189,7 @@ rules6[4] = function(s1, s2, s3, s4, d1, d2, d3, d4, sport, dport, flags, itype,
 end
 -- rule 6 "no-ads" (rules[5]): drop names: 3 domains
 do
-	local names_table = {
-		["ads.example.com"] = 6,
-		com = 0,
-		["doubleclick.net"] = 6,
-		["example.com"] = 0,
-		net = 0,
-		["tracker.net"] = 6,
-	}
+	local names_table = shared[1]
 	rules6[5] = function(s1, s2, s3, s4, d1, d2, d3, d4, sport, dport, flags, itype, name, dev)
 		if name and lookup_name(names_table, name) then
 			return 6

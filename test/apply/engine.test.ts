@@ -218,6 +218,23 @@ describe('apply engine: failures after loading roll back to last-known-good', ()
     await expectBase(kit);
   });
 
+  it('an explicit rollback during loading stops after the load in flight and restores last-known-good', async () => {
+    kit = makeKit();
+    await withBase(kit);
+    const release = kit.backend.hold('a');
+    const s = await kit.engine.start({ policies: 'all', startedBy: 'test' });
+    await kit.engine.waitFor(s.id, ['loading']);
+    while (!kit.backend.calls.length) await new Promise((r) => setTimeout(r, 5));
+    const rolled = kit.engine.rollback(s.id, 'stop');
+    expect(kit.engine.get(s.id)!.state).toBe('rolling_back');
+    release();
+    const v = await rolled;
+    expect(v.state).toBe('rolled_back');
+    expect(states(v)).toEqual(['pending', 'preflighted', 'loading', 'rolling_back', 'rolled_back']);
+    expect(kit.backend.calls.map((c) => `${c.op} ${c.name}`)).toEqual(['load a', 'load a']);
+    await expectBase(kit);
+  });
+
   it('an explicit rollback restores exactly last-known-good', async () => {
     kit = makeKit();
     await withBase(kit);

@@ -54,6 +54,18 @@ export class FlakyBackend implements KernelBackend {
 
   constructor(readonly inner: KernelBackend) {}
 
+  private gates = new Map<string, Promise<void>>();
+
+  /** The next load of `name` waits until the returned function is called. */
+  hold(name: string): () => void {
+    let release!: () => void;
+    this.gates.set(name, new Promise<void>((r) => (release = r)));
+    return () => {
+      this.gates.delete(name);
+      release();
+    };
+  }
+
   failLoad(name: string, times: number, text = 'injected load error', when?: (script: string) => boolean) {
     this.loadFailures.set(name, { left: times, text, when });
   }
@@ -73,6 +85,7 @@ export class FlakyBackend implements KernelBackend {
   }
   async load(name: string, script: string, opts: LoadOptions) {
     this.calls.push({ op: 'load', name, script });
+    await this.gates.get(name);
     const f = this.loadFailures.get(name);
     if (f && f.left > 0 && (!f.when || f.when(script))) {
       f.left--;

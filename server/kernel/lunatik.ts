@@ -79,11 +79,12 @@ export class LunatikBackend implements KernelBackend {
         await this.detachAll(previousMeta?.interfaces ?? []);
         await this.stop(runtime);
       }
-      const since = await this.log.cursor();
       const interfaces = opts.target === 'xdp' ? (opts.interfaces ?? []) : [];
       const failure = await this.start(runtime, v, interfaces);
       if (failure === undefined) {
-        const meta = { target: opts.target, interfaces, since };
+        // Read after the run, not between stop and run, to keep the unfiltered window short; a
+        // failing hook logs on every packet, so the first milliseconds are not missed in practice.
+        const meta = { target: opts.target, interfaces, since: await this.log.cursor() };
         this.loaded.set(name, meta);
         await this.writeSidecar(name, meta);
         return;

@@ -1,5 +1,5 @@
 // DB access for applies: each function is one short synchronous transaction (no kernel I/O inside).
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { asc, desc, eq, inArray, notInArray } from 'drizzle-orm';
 import type { Db } from '../db/index.js';
 import { applies, applyJournal, lastKnownGood, loadedScripts } from '../db/schema/applies.js';
 import type { LoadOptions } from '../kernel/backend.js';
@@ -55,19 +55,14 @@ const summary = (r: Row): ApplySummary => ({
 
 /** The apply that is not finished, if any (one at a time). */
 export function activeApply(db: Db): ApplySummary | undefined {
-  const rows = db.select().from(applies).orderBy(desc(applies.createdAt)).all();
-  const r = rows.find((x) => !terminalStates.includes(x.state as ApplyState));
+  const r = db.select().from(applies).where(notInArray(applies.state, [...terminalStates])).orderBy(desc(applies.createdAt)).get();
   return r && summary(r);
 }
 
 /** Inserts a pending apply unless another is active; returns the active one's id on conflict. */
 export function insertApply(db: Db, a: NewApply): { ok: true } | { ok: false; activeId: string } {
   return db.transaction((tx) => {
-    const active = tx
-      .select({ id: applies.id, state: applies.state })
-      .from(applies)
-      .all()
-      .find((x) => !terminalStates.includes(x.state as ApplyState));
+    const active = tx.select({ id: applies.id }).from(applies).where(notInArray(applies.state, [...terminalStates])).get();
     if (active) return { ok: false as const, activeId: active.id };
     tx.insert(applies)
       .values({
@@ -210,5 +205,5 @@ export function recordLoaded(db: Db, name: string, entry: { revision: number; sc
 
 /** Forgets what we believed loaded for names the kernel does not list (a restart emptied an in-process backend). */
 export function forgetLoaded(db: Db, names: string[]): void {
-  if (names.length) db.delete(loadedScripts).where(and(inArray(loadedScripts.name, names))).run();
+  if (names.length) db.delete(loadedScripts).where(inArray(loadedScripts.name, names)).run();
 }

@@ -14,8 +14,9 @@ interface Pending {
 }
 
 /**
- * A draft is pending when applying would change the kernel: an enabled policy whose revision is not
- * the loaded one, a disabled policy that is still loaded, or a loaded policy that was deleted.
+ * A draft is pending when applying would change the kernel: an enabled policy whose content differs
+ * from the loaded revision's (a Reset writes a new revision with the old content: not a change), a
+ * disabled policy that is still loaded, or a loaded policy that was deleted.
  */
 export function pendingChanges(db: Db): Pending[] {
   const applied = new Map(lastKnownGoodSet(db).map((e) => [e.name, e.revision]));
@@ -24,7 +25,8 @@ export function pendingChanges(db: Db): Pending[] {
   for (const r of drafts) {
     const loaded = applied.get(r.name);
     const enabled = (JSON.parse(r.json) as { enabled?: boolean }).enabled !== false;
-    if (enabled ? loaded !== r.revision : loaded !== undefined) {
+    const differs = loaded === undefined || (loaded !== r.revision && getRevision(db, r.name, loaded)?.hash !== r.hash);
+    if (enabled ? differs : loaded !== undefined) {
       out.push({ name: r.name, kind: loaded === undefined ? 'added' : 'changed', appliedRevision: loaded, draftRevision: r.revision });
     }
   }

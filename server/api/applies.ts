@@ -89,6 +89,15 @@ const listRoute = createRoute({
   responses: { 200: { description: 'Applies', content: { 'application/json': { schema: z.object({ applies: z.array(summarySchema), active: z.string().nullable() }) } } }, ...problems(401, 403) },
 });
 
+const currentRoute = createRoute({
+  method: 'get',
+  path: '/applies/current',
+  tags: ['applies'],
+  summary: 'The apply that is not finished (a UI rehydrates its countdown from it), or 404',
+  middleware: [requireScope('read')] as const,
+  responses: { 200: { description: 'The running apply', content: { 'application/json': { schema: viewSchema } } }, ...problems(401, 403, 404) },
+});
+
 const getRoute = createRoute({
   method: 'get',
   path: '/applies/{id}',
@@ -202,6 +211,12 @@ export function appliesRoutes(deps: AppDeps): OpenAPIHono<AuthEnv> {
     .openapi(listRoute, (c) => {
       const engine = engineOf(deps);
       return c.json({ applies: engine.list(c.req.valid('query').limit), active: engine.active()?.id ?? null }, 200);
+    })
+    .openapi(currentRoute, (c) => {
+      const engine = engineOf(deps);
+      const active = engine.active();
+      const v = active && engine.get(active.id);
+      return v ? c.json(v, 200) : (problemResponse(404, { code: 'apply.none-running', detail: 'no apply is running' }) as never);
     })
     .openapi(getRoute, (c) => {
       const { id } = c.req.valid('param');

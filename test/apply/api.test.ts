@@ -115,6 +115,10 @@ describe('rollback, reading and events', () => {
     expect(v).toMatchObject({ state: 'awaiting_confirm', startedBy: 'token:isp', revisions: [{ name: 'web' }] });
     expect(v.journal.length).toBeGreaterThanOrEqual(5);
     expect((await call('GET', '/applies/nope', { token: tokens.read })).status).toBe(404);
+    const current = await call('GET', '/applies/current', { token: tokens.read });
+    expect(await current.json()).toMatchObject({ id: s.id, state: 'awaiting_confirm' });
+    await kit.engine.confirm(s.id, s.token);
+    expect((await call('GET', '/applies/current', { token: tokens.read })).status).toBe(404);
   });
 
   it('streams the journal as server-sent events until the apply ends', async () => {

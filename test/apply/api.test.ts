@@ -93,6 +93,14 @@ describe('POST /api/v1/applies/{id}/confirm', () => {
   });
 });
 
+describe('OpenAPI document', () => {
+  it('documents every apply route, the confirm route without credentials', async () => {
+    const doc = (await (await call('GET', '/openapi.json', { token: tokens.read })).json()) as { paths: Record<string, Record<string, { security?: unknown[] }>> };
+    for (const p of ['/applies', '/applies/current', '/applies/{id}', '/applies/{id}/confirm', '/applies/{id}/rollback', '/applies/{id}/events']) expect(Object.keys(doc.paths)).toContain(p);
+    expect(doc.paths['/applies/{id}/confirm']!.post!.security).toEqual([]);
+  });
+});
+
 describe('rollback, reading and events', () => {
   it('rolls back with the apply scope and reports who did it', async () => {
     const s = await started();

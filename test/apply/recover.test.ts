@@ -94,6 +94,18 @@ describe('recover(): every unfinished apply is settled and the backend holds las
     expect(v.journal.some((j) => /still open until .* but a restart ends every open window/.test(j.message))).toBe(true);
   });
 
+  it('a rollback that failed is retried at start-up', async () => {
+    const { first, id } = await interrupted('none', 'awaiting_confirm');
+    first.backend.failLoad('a', 99, 'device busy');
+    expect((await first.engine.rollback(id)).state).toBe('rollback_failed');
+    first.backend.clearFailures();
+    const second = makeKit({}, first);
+    const report = await second.engine.recover();
+    expect(report.rolledBack).toEqual([id]);
+    expect(second.engine.get(id)!.state).toBe('rolled_back');
+    expect((await first.backend.list()).sort()).toEqual(['a', 'b']);
+  });
+
   it('with nothing unfinished, start-up loads last-known-good into an empty backend', async () => {
     const k = makeKit();
     kits.push(k);

@@ -9,13 +9,13 @@ import type { Draft } from '../../views/editor/draft.js';
 import { LuaPanel, type LuaResult } from '../../views/editor/lua-view.js';
 import { TestResults, type TestResultView } from '../../views/editor/sets-tests.js';
 import type { UiEnv } from './env.js';
-import { draftFromForm, inputFromDraft } from './policy-form.js';
+import { draftFromForm, inputFromDraft, mergeDiagnostics } from './policy-form.js';
 import { form, fragment } from './render.js';
 
 function checked(draft: Draft): { policy?: ReturnType<typeof checkPolicy>['policy']; diagnostics: Diagnostic[] } {
   const { input, diagnostics } = inputFromDraft(draft);
   const r = checkPolicy(input);
-  const all = [...diagnostics, ...r.diagnostics];
+  const all = mergeDiagnostics(diagnostics, r.diagnostics);
   return { policy: hasErrors(diagnostics) ? undefined : r.policy, diagnostics: all };
 }
 

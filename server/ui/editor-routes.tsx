@@ -15,7 +15,7 @@ import type { Flash } from '../../views/layout.js';
 import type { UiEnv } from './env.js';
 import { chrome } from './chrome.js';
 import { applyOp } from './editor-ops.js';
-import { draftFromForm, draftFromPolicy, inputFromDraft } from './policy-form.js';
+import { draftFromForm, draftFromPolicy, inputFromDraft, mergeDiagnostics } from './policy-form.js';
 import { form, fragment, page, redirect } from './render.js';
 import { startApply } from './apply-start.js';
 import { compileDraft, runDraftTests } from './editor-compile.js';
@@ -79,7 +79,7 @@ export function editorRoutes(deps: AppDeps): Hono<UiEnv> {
     }
     const { input, diagnostics: formDiags } = inputFromDraft(draft);
     const checked = checkPolicy(input);
-    const diags = [...formDiags, ...checked.diagnostics];
+    const diags = mergeDiagnostics(formDiags, checked.diagnostics);
     if (!checked.policy || hasErrors(formDiags)) return show(c, mode, draft, { diags });
     let saved;
     try {
@@ -102,16 +102,16 @@ export function editorRoutes(deps: AppDeps): Hono<UiEnv> {
   });
 
   // htmx partials: the form is posted as it is, one section comes back.
-  app.post('/editor/:section{rules|sets|tests}', async (c) => {
+  const none = new FieldDiags([]);
+  const partial = async (c: Context<UiEnv>) => {
     const f = await form(c);
     const draft = draftFromForm(f);
     if (f.op) applyOp(draft, f.op);
-    const none = new FieldDiags([]);
-    const section = c.req.param('section');
-    if (section === 'rules') return fragment(c, <RulesSection rules={draft.rules} diags={none} />);
-    if (section === 'sets') return fragment(c, <SetsSection sets={draft.sets} diags={none} />);
-    return fragment(c, <TestsSection tests={draft.tests} diags={none} />);
-  });
+    return draft;
+  };
+  app.post('/editor/rules', async (c) => fragment(c, <RulesSection rules={(await partial(c)).rules} diags={none} />));
+  app.post('/editor/sets', async (c) => fragment(c, <SetsSection sets={(await partial(c)).sets} diags={none} />));
+  app.post('/editor/tests', async (c) => fragment(c, <TestsSection tests={(await partial(c)).tests} diags={none} />));
 
   return app;
 }

@@ -130,3 +130,9 @@ export function inputFromDraft(d: Draft): { input: Record<string, unknown>; diag
   if (ifs.length) input.interfaces = ifs;
   return { input, diagnostics };
 }
+
+/** A packet that is not JSON is reported once, not again as every field the schema then misses. */
+export function mergeDiagnostics(form: Diagnostic[], checked: Diagnostic[]): Diagnostic[] {
+  const broken = form.filter((d) => d.code === 'form.packet-json').map((d) => `${d.path[1]}`);
+  return [...form, ...checked.filter((d) => !(d.path[0] === 'tests' && d.path[2] === 'packet' && broken.includes(`${d.path[1]}`)))];
+}

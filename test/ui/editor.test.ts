@@ -1,0 +1,196 @@
+// Route tests for the policy editor: pages, Save with inline diagnostics, the htmx row partials and their no-JS fallbacks.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { getPolicy } from '../../server/db/policies.js';
+import { samplePolicy, uiKit, type Client, type UiKit } from './harness.js';
+
+let kit: UiKit;
+let c: Client;
+beforeEach(async () => {
+  kit = await uiKit();
+  c = await kit.login();
+});
+afterEach(() => kit.close());
+
+const text = async (r: Response | Promise<Response>) => (await r).text();
+
+/** The form the editor posts for a policy with two rules and a domain set. */
+const formFor = (over: Record<string, string> = {}): Record<string, string> => ({
+  name: 'web',
+  title: 'Web',
+  description: '',
+  enabled: '1',
+  target: 'netfilter',
+  hook: 'forward',
+  interfaces: '',
+  family: 'inet',
+  priority: '0',
+  defaultAction: 'accept',
+  'sets[0].name': 'ads',
+  'sets[0].type': 'domain',
+  'sets[0].elements': 'doubleclick.net\r\nAds.Example.COM.\r\n',
+  'rules[0].id': 'r1',
+  'rules[0].enabled': '1',
+  'rules[0].action': 'drop',
+  'rules[0].comment': 'no ssh out',
+  'rules[0].match.proto': 'tcp',
+  'rules[0].match.dstPorts': '22, 2222-2230',
+  'rules[0].match.src': '192.168.1.0/24 10.0.0.0/8',
+  'rules[1].id': 'r2',
+  'rules[1].action': 'drop',
+  'rules[1].match.domains': '@ads',
+  'tests[0].name': 'ads dropped',
+  'tests[0].expect': 'drop',
+  'tests[0].rule': 'r2',
+  'tests[0].packet': '{"src":"192.168.1.10","dst":"203.0.113.5","proto":"tcp","dstPort":443,"tls":{"sni":"x.ads.example.com"}}',
+  ...over,
+});
+
+describe('editor pages', () => {
+  it('opens a new policy with every field of the language, labelled', async () => {
+    const html = await text(c.get('/policies/new'));
+    for (const f of ['name', 'title', 'description', 'enabled', 'target', 'hook', 'interfaces', 'family', 'priority', 'defaultAction']) {
+      expect(html, f).toContain(`for="f-${f}"`);
+      expect(html, f).toContain(`id="f-${f}"`);
+    }
+    for (const f of ['proto', 'src', 'dst', 'srcPorts', 'dstPorts', 'iif', 'oif', 'domains', 'icmpType', 'tcpFlags']) expect(html, f).toContain(`for="f-rules-0-match-${f}"`);
+    for (const b of ['Add rule', 'Add set', 'Add test', 'Run tests', 'Reset', 'Save', 'Save &amp; Apply']) expect(html).toMatch(new RegExp(`>\\s*${b}\\s*</button>`));
+  });
+
+  it('edits a stored policy with its sets one element per line and a count', async () => {
+    kit.save(samplePolicy());
+    const html = await text(c.get('/policies/block-ads/edit'));
+    expect(html).toMatch(/<textarea id="f-sets-0-elements"[^>]*>doubleclick.net\nads.example.com<\/textarea>/);
+    expect(html).toContain('2 elements');
+    expect(html).toContain('value="@ads"');
+    expect(html).toContain('readonly');
+    expect((await c.get('/policies/nope/edit')).status).toBe(404);
+  });
+
+  it('clones under a free name', async () => {
+    kit.save(samplePolicy());
+    const html = await text(c.get('/policies/block-ads/clone'));
+    expect(html).toContain('value="block-ads-copy"');
+    expect(html).toContain('action="/policies/new"');
+  });
+});
+
+describe('saving', () => {
+  it('saves a valid form as a normalised policy and redirects', async () => {
+    const r = await c.post('/policies/new', { ...formFor(), op: 'save' });
+    expect(r.status).toBe(303);
+    expect(r.headers.get('location')).toBe('/policies/web/edit?done=saved');
+    const p = getPolicy(kit.db, 'web')!.policy;
+    expect(p.sets.ads).toEqual({ type: 'domain', elements: ['doubleclick.net', 'ads.example.com'] });
+    expect(p.rules[0]!.match).toEqual({ proto: 'tcp', src: ['192.168.1.0/24', '10.0.0.0/8'], dstPorts: [22, '2222-2230'] });
+    expect(p.rules[1]).toMatchObject({ id: 'r2', enabled: false, match: { domains: '@ads' } });
+    expect(p.tests[0]).toMatchObject({ name: 'ads dropped', expect: 'drop', rule: 'r2' });
+  });
+
+  it('shows each diagnostic at its field and saves nothing', async () => {
+    const html = await text(
+      c.post('/policies/new', { ...formFor({ 'rules[0].match.dstPorts': '22, 99999', 'rules[1].match.domains': '@nosuch', 'sets[0].elements': 'ok.example\nbad..name' }), op: 'save' }),
+    );
+    expect(getPolicy(kit.db, 'web')).toBeUndefined();
+    expect(html).toContain('nothing was saved');
+    const at = (id: string) => new RegExp(`id="${id}"[^>]*/>(?:(?!<div class="fld|<div class="cbi-value).)*?<div class="diag error"`, 's');
+    expect(html).toMatch(at('f-rules-0-match-dstPorts'));
+    expect(html).toMatch(/item 2: [^<]*99999/);
+    expect(html).toMatch(at('f-rules-1-match-domains'));
+    expect(html).toMatch(/line 2: [^<]*bad\.\.name/);
+    // What was typed is kept.
+    expect(html).toContain('value="22, 99999"');
+  });
+
+  it('shows shape errors at their fields too, a broken packet once', async () => {
+    const html = await text(c.post('/policies/new', { ...formFor({ priority: 'high', 'tests[0].packet': '{oops' }), op: 'save' }));
+    expect(html).toMatch(/id="f-priority"[^>]*\/>.*?<div class="diag error"/s);
+    expect(html).toMatch(/id="f-tests-0-packet"[^>]*>\{oops<\/textarea><div class="diag error" data-code="form.packet-json">[^<]*<\/div><\/div>/);
+    expect(getPolicy(kit.db, 'web')).toBeUndefined();
+  });
+
+  it('refuses a duplicate name for a new policy at the name field', async () => {
+    kit.save(samplePolicy('web'));
+    const html = await text(c.post('/policies/new', { ...formFor(), op: 'save' }));
+    expect(html).toMatch(/id="f-name"[^>]*\/>.*?already exists/s);
+  });
+
+  it('Reset goes back to the stored policy; Save without CSRF token is refused', async () => {
+    kit.save(samplePolicy());
+    const r = await c.post('/policies/block-ads/edit', { ...formFor({ name: 'block-ads' }), op: 'reset' });
+    expect(r.headers.get('location')).toBe('/policies/block-ads/edit');
+    expect((await c.post('/policies/block-ads/edit', { ...formFor({ name: 'block-ads' }), op: 'save' }, { csrf: false })).status).toBe(403);
+    expect(getPolicy(kit.db, 'block-ads')!.revision).toBe(1);
+  });
+
+  it('keeps the name of an existing policy whatever the form says', async () => {
+    kit.save(samplePolicy());
+    await c.post('/policies/block-ads/edit', { ...formFor({ name: 'renamed', title: 'T2' }), op: 'save' });
+    expect(getPolicy(kit.db, 'block-ads')!.policy.title).toBe('T2');
+    expect(getPolicy(kit.db, 'renamed')).toBeUndefined();
+  });
+});
+
+describe('row partials (htmx) and their fallbacks (no JavaScript)', () => {
+  it('adds, moves and removes rules, returning only the rules section', async () => {
+    const add = await text(c.post('/editor/rules', { ...formFor(), op: 'rule-add' }, { htmx: true }));
+    expect(add.startsWith('<fieldset class="cbi-section" id="rules">')).toBe(true);
+    expect(add).toContain('Rules (3)');
+    expect(add).toContain('value="r3"');
+    const up = await text(c.post('/editor/rules', { ...formFor(), op: 'rule-up:1' }, { htmx: true }));
+    expect(up.indexOf('value="r2"')).toBeLessThan(up.indexOf('value="r1"'));
+    const removed = await text(c.post('/editor/rules', { ...formFor(), op: 'rule-remove:0' }, { htmx: true }));
+    expect(removed).toContain('Rules (1)');
+    expect(removed).not.toContain('value="r1"');
+    expect(removed).toContain('name="rules[0].id" value="r2"');
+  });
+
+  it('adds and removes sets and tests', async () => {
+    const sets = await text(c.post('/editor/sets', { ...formFor(), op: 'set-add' }, { htmx: true }));
+    expect(sets.startsWith('<fieldset class="cbi-section" id="sets">')).toBe(true);
+    expect(sets).toContain('value="set2"');
+    expect(await text(c.post('/editor/sets', { ...formFor(), op: 'set-remove:0' }, { htmx: true }))).toContain('Sets (0)');
+    const tests = await text(c.post('/editor/tests', { ...formFor(), op: 'test-add' }, { htmx: true }));
+    expect(tests).toContain('Packet tests (2)');
+    expect(await text(c.post('/editor/tests', { ...formFor(), op: 'test-remove:0' }, { htmx: true }))).toContain('Packet tests (0)');
+  });
+
+  it('without JavaScript the same buttons post the whole form and get the whole page back, unsaved', async () => {
+    const html = await text(c.post('/policies/new', { ...formFor(), op: 'rule-add' }));
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html).toContain('Rules (3)');
+    expect(getPolicy(kit.db, 'web')).toBeUndefined();
+  });
+
+  it('refuses partials without the CSRF token', async () => {
+    expect((await c.post('/editor/rules', { ...formFor(), op: 'rule-add' }, { htmx: true, csrf: false })).status).toBe(403);
+  });
+});
+
+describe('generated Lua and packet tests in place', () => {
+  it('shows the generated script highlighted, per profile', async () => {
+    const l4 = await text(c.post('/editor/lua', { ...formFor(), profile: 'lunatik-4' }, { htmx: true }));
+    expect(l4.startsWith('<div id="lua-panel">')).toBe(true);
+    expect(l4).toContain('<span class="kw">local</span>');
+    expect(l4).toContain('<span class="str">&quot;netfilter&quot;</span>');
+    expect(l4).toMatch(/aria-selected="true"[^>]*>lunatik-4</);
+    const l36 = await text(c.post('/editor/lua', { ...formFor(), profile: 'lunatik-3.6' }, { htmx: true }));
+    expect(l36).toMatch(/aria-selected="true"[^>]*>lunatik-3.6</);
+    expect(l36).not.toEqual(l4);
+    const bad = await text(c.post('/editor/lua', { ...formFor({ 'rules[0].match.dstPorts': '99999' }), profile: 'lunatik-4' }, { htmx: true }));
+    expect(bad).toContain('Fix the policy first');
+    // No JavaScript: the page comes back with the panel filled in.
+    expect(await text(c.post('/policies/new', { ...formFor(), profile: 'lunatik-4' }))).toContain('<pre class="lua"');
+  });
+
+  it("runs the policy's own tests on the form as it is", async () => {
+    const on = { 'rules[1].enabled': '1' };
+    const ok = await text(c.post('/editor/run-tests', formFor(on), { htmx: true }));
+    expect(ok).toContain('All 1 tests passed.');
+    // With the domain rule switched off, the ad packet is accepted by default: the test says so.
+    const failing = await text(c.post('/editor/run-tests', formFor(), { htmx: true }));
+    expect(failing).toContain('1 of 1 tests failed.');
+    expect(failing).toMatch(/<td class="verdict-accept">accept<\/td><td><code>default<\/code><\/td><td class="verdict-drop">FAILED/);
+    const page = await text(c.post('/policies/new', { ...formFor(on), op: 'run-tests' }));
+    expect(page).toContain('All 1 tests passed.');
+  });
+});

@@ -116,6 +116,27 @@ describe.skipIf(why)(`apply rollback on real packets${why ? ` (skipped: ${why})`
     expect(await fromLan()).toBe('200');
   }, 90_000);
 
+  it('a confirmed apply of a policy dropping LAN→WAN TCP 22 stops a real nc while HTTP passes, and survives a restart', async () => {
+    save({ name: 'no-ssh', hook: 'forward', rules: [{ id: 'ssh', action: 'drop', match: { proto: 'tcp', dstPorts: [22] } }] });
+    topo.spawn('wan', ['nc', '-lk', '22']);
+    topo.spawn('wan', ['nc', '-lk', '80']);
+    const tcp = async (port: number) => (await topo.exec('lan', ['nc', '-z', '-w', '2', addr.wan, String(port)])).code;
+    await startServer({});
+    expect(await tcp(22)).toBe(0);
+    const s = await api<{ id: string; token: string }>('POST', '/applies', { policies: ['no-ssh'] });
+    await until(s.id, ['awaiting_confirm'], 20_000);
+    // Confirmed from the LAN side, with the token only.
+    const confirm = await topo.exec('lan', ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '5', '-H', 'content-type: application/json', '--data', JSON.stringify({ token: s.token }), `http://${addr.routerLan}:${PORT}/api/v1/applies/${s.id}/confirm`]);
+    expect(confirm.stdout).toBe('200');
+    expect(await tcp(22)).not.toBe(0);
+    expect(await tcp(80)).toBe(0);
+    await stopServer();
+    // The nfqueue backend lives in the service process: a restart reloads last-known-good from the database.
+    await startServer({});
+    expect(await tcp(22)).not.toBe(0);
+    expect(await tcp(80)).toBe(0);
+  }, 90_000);
+
   it('a policy whose probe fails (it drops the WAN gateway\'s ping replies) is rolled back within seconds', async () => {
     save({ name: 'deaf', hook: 'input', rules: [{ id: 'pong', action: 'drop', match: { proto: 'icmp', src: [addr.wan], icmpType: 0 } }] });
     await startServer({ LUNAWALL_PROBES: JSON.stringify([{ kind: 'health' }, { kind: 'ping', host: addr.wan, timeoutMs: 1000 }, { kind: 'tcp', host: '127.0.0.1', port: PORT, timeoutMs: 1000 }]) });

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NfqueueBackend } from '../../server/kernel/nfqueue.js';
+import { clients, type Expect } from './clients.js';
 import { addr, createTopology, ifname, netnsUnavailable, waitForPort, type Topology } from './topology.js';
 
 const why = netnsUnavailable();
@@ -54,8 +55,8 @@ describe.skipIf(why)(`nfqueue backend on real packets${why ? ` (skipped: ${why})
     await topo?.destroy();
   });
 
-  const tcp = (port: number) => topo.exec('lan', ['nc', '-z', '-w', '2', addr.wan, String(port)]);
-  const ping = () => topo.exec('lan', ['ping', '-c', '1', '-W', '2', addr.wan]);
+  const tcp = (port: number, e: Expect) => clients(topo).tcp(addr.wan, port, e);
+  const ping = (e: Expect) => clients(topo).ping(addr.wan, e);
   const rules = async () =>
     (await topo.exec('router', ['iptables', '-t', 'mangle', '-S'])).stdout + (await topo.exec('router', ['iptables', '-t', 'raw', '-S'])).stdout;
 
@@ -64,32 +65,32 @@ describe.skipIf(why)(`nfqueue backend on real packets${why ? ` (skipped: ${why})
     await ipt('-N', 'LUNAWALL-FORWARD');
     await ipt('-A', 'LUNAWALL-FORWARD', '-j', 'NFQUEUE', '--queue-num', '4999');
     await ipt('-I', 'FORWARD', '1', '-j', 'LUNAWALL-FORWARD');
-    expect((await tcp(80)).code).not.toBe(0);
+    expect((await tcp(80, 'drop')).code).not.toBe(0);
     await backend.load('p22', dropPort(22), { target: 'netfilter', hook: 'forward' });
-    expect((await tcp(80)).code).toBe(0);
+    expect((await tcp(80, 'pass')).code).toBe(0);
     expect(await rules()).not.toContain('4999');
   });
 
   it('runs every runtime on a hook: either one dropping drops', async () => {
     await backend.load('p80', dropPort(80), { target: 'netfilter', hook: 'forward' });
-    expect((await tcp(22)).code).not.toBe(0);
-    expect((await tcp(80)).code).not.toBe(0);
+    expect((await tcp(22, 'drop')).code).not.toBe(0);
+    expect((await tcp(80, 'drop')).code).not.toBe(0);
     await backend.unload('p22');
-    expect((await tcp(22)).code).toBe(0);
-    expect((await tcp(80)).code).not.toBe(0);
+    expect((await tcp(22, 'pass')).code).toBe(0);
+    expect((await tcp(80, 'drop')).code).not.toBe(0);
     await backend.unload('p80');
-    expect((await tcp(80)).code).toBe(0);
+    expect((await tcp(80, 'pass')).code).toBe(0);
     expect(await rules()).not.toContain('LUNAWALL');
   });
 
   it('emulates an XDP policy on its interface, handing the ingress ifindex to the callback', async () => {
     const lan0 = (await backend.ifindexes())[ifname.routerLan];
-    expect((await ping()).code).toBe(0);
+    expect((await ping('pass')).code).toBe(0);
     await backend.load('xping', xdpDropPing(lan0), { target: 'xdp', interfaces: [ifname.routerLan] });
     expect(await rules()).toMatch(/-A LUNAWALL-XDP -i lan0 -j NFQUEUE/);
-    expect((await ping()).code).not.toBe(0);
+    expect((await ping('drop')).code).not.toBe(0);
     // From the WAN side the frames arrive on wan0: not this policy's interface.
-    expect((await topo.exec('wan', ['ping', '-c', '1', '-W', '2', addr.lan])).code).toBe(0);
+    expect((await clients(topo, 'wan').ping(addr.lan, 'pass')).code).toBe(0);
     expect(await backend.health('xping')).toEqual({ ok: true, errors: [] });
   });
 
@@ -110,10 +111,10 @@ describe.skipIf(why)(`nfqueue backend on real packets${why ? ` (skipped: ${why})
     expect(h.ok).toBe(false);
     expect(h.errors.join('\n')).toMatch(/nfq-helper for queue 4202 exited \(SIGKILL\)/);
     // Without a reader the bypass lets port 22 through; the next load brings a new reader.
-    expect((await tcp(22)).code).toBe(0);
+    expect((await tcp(22, 'pass')).code).toBe(0);
     await backend.load('p80', dropPort(80), { target: 'netfilter', hook: 'forward' });
     expect(await backend.health('p22')).toEqual({ ok: true, errors: [] });
-    expect((await tcp(22)).code).not.toBe(0);
+    expect((await tcp(22, 'drop')).code).not.toBe(0);
     await backend.unload('p80');
     await backend.unload('p22');
   });
@@ -122,8 +123,8 @@ describe.skipIf(why)(`nfqueue backend on real packets${why ? ` (skipped: ${why})
     await backend.load('p22', dropPort(22), { target: 'netfilter', hook: 'forward' });
     await backend.close();
     expect(await rules()).not.toContain('LUNAWALL');
-    expect((await tcp(22)).code).toBe(0);
-    expect((await ping()).code).toBe(0);
+    expect((await tcp(22, 'pass')).code).toBe(0);
+    expect((await ping('pass')).code).toBe(0);
   });
 
   it('works the same with iptables-legacy', async () => {
@@ -133,12 +134,12 @@ describe.skipIf(why)(`nfqueue backend on real packets${why ? ` (skipped: ${why})
       const listed = (await topo.exec('router', ['iptables-legacy', '-t', 'mangle', '-S'])).stdout;
       expect(listed).toContain('-A LUNAWALL-FORWARD -j NFQUEUE --queue-num 4202 --queue-bypass');
       expect((await topo.exec('router', ['ip6tables-legacy', '-t', 'mangle', '-S'])).stdout).toContain('LUNAWALL-FORWARD');
-      expect((await tcp(22)).code).not.toBe(0);
-      expect((await tcp(80)).code).toBe(0);
+      expect((await tcp(22, 'drop')).code).not.toBe(0);
+      expect((await tcp(80, 'pass')).code).toBe(0);
     } finally {
       await legacy.close();
     }
     expect((await topo.exec('router', ['iptables-legacy', '-t', 'mangle', '-S'])).stdout).not.toContain('LUNAWALL');
-    expect((await tcp(22)).code).toBe(0);
+    expect((await tcp(22, 'pass')).code).toBe(0);
   });
 });

@@ -8,6 +8,7 @@ import { compilePolicy } from '../../server/compile/index.js';
 import { runChecked } from '../../server/kernel/exec.js';
 import { NfqueueBackend } from '../../server/kernel/nfqueue.js';
 import { checkPolicy } from '../../server/policy/check.js';
+import { clients } from './clients.js';
 import { addr, createTopology, netnsUnavailable, waitForOutput, type Topology } from './topology.js';
 
 const why = netnsUnavailable();
@@ -32,17 +33,12 @@ describe.skipIf(why)(`compiled policies on real packets (nfqueue backend)${why ?
     return policy.name;
   }
 
-  const tcp = (host: string, port: number) => topo.exec('lan', ['nc', '-z', '-w', '2', host, String(port)]);
-  const curl = (name: string, scheme: 'http' | 'https' = 'https') =>
-    topo.exec('lan', [
-      'curl', '-sk', '--max-time', '3', '-o', '/dev/null', '-w', '%{http_code}',
-      '--resolve', `${name}:${scheme === 'https' ? 443 : 80}:${addr.wan}`, `${scheme}://${name}/`,
-    ]);
-  const dig = (name: string) => topo.exec('lan', ['dig', `@${addr.wan}`, name, 'A', '+time=1', '+tries=1', '+short']);
+  let c: ReturnType<typeof clients>;
 
   beforeAll(async () => {
     topo = await createTopology();
     backend = new NfqueueBackend({ netns: topo.ns.router });
+    c = clients(topo);
     certDir = await mkdtemp(join(tmpdir(), 'lw-cert-'));
     await runChecked([
       'openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
@@ -59,10 +55,10 @@ describe.skipIf(why)(`compiled policies on real packets (nfqueue backend)${why ?
   });
 
   it('without a policy, SSH, HTTP, HTTPS and DNS all get through', async () => {
-    expect((await tcp(addr.wan, 22)).code).toBe(0);
-    expect((await curl('allowed.example', 'http')).stdout).toBe('200');
-    expect((await curl('blocked.example')).stdout).toBe('200');
-    expect((await dig('blocked.example')).stdout.trim()).toBe(addr.wan);
+    expect((await c.tcp(addr.wan, 22, 'pass')).code).toBe(0);
+    expect((await c.curl('allowed.example', 'http', 'pass')).stdout).toBe('200');
+    expect((await c.curl('blocked.example', 'https', 'pass')).stdout).toBe('200');
+    expect((await c.dig('blocked.example', 'pass')).stdout.trim()).toBe(addr.wan);
   });
 
   it('a policy dropping LAN→WAN TCP 22 stops nc (IPv4 and IPv6) while HTTP passes', async () => {
@@ -71,13 +67,13 @@ describe.skipIf(why)(`compiled policies on real packets (nfqueue backend)${why ?
       hook: 'forward',
       rules: [{ id: 'ssh', match: { proto: 'tcp', dstPorts: [22] }, action: 'drop' }],
     });
-    expect((await tcp(addr.wan, 22)).code).not.toBe(0);
-    expect((await tcp(addr.wan6, 22)).code).not.toBe(0);
-    expect((await curl('allowed.example', 'http')).stdout).toBe('200');
+    expect((await c.tcp(addr.wan, 22, 'drop')).code).not.toBe(0);
+    expect((await c.tcp(addr.wan6, 22, 'drop')).code).not.toBe(0);
+    expect((await c.curl('allowed.example', 'http', 'pass')).stdout).toBe('200');
     expect((await backend.counters('no-ssh'))?.ssh).toBeGreaterThan(0);
     expect(await backend.health('no-ssh')).toEqual({ ok: true, errors: [] });
     await backend.unload('no-ssh');
-    expect((await tcp(addr.wan, 22)).code).toBe(0);
+    expect((await c.tcp(addr.wan, 22, 'pass')).code).toBe(0);
   });
 
   it('a domain policy drops curl to a blocked SNI and dig for a blocked name; other names work', async () => {
@@ -86,17 +82,17 @@ describe.skipIf(why)(`compiled policies on real packets (nfqueue backend)${why ?
       hook: 'forward',
       rules: [{ id: 'blocked', match: { domains: ['blocked.example'] }, action: 'drop' }],
     });
-    const blocked = await curl('blocked.example');
+    const blocked = await c.curl('blocked.example', 'https', 'drop');
     expect(blocked.code).not.toBe(0);
     expect(blocked.stdout).not.toBe('200');
-    expect((await curl('www.blocked.example')).stdout).not.toBe('200');
-    expect((await curl('allowed.example')).stdout).toBe('200');
-    expect((await curl('notblocked.example')).stdout).toBe('200');
-    const lookup = await dig('blocked.example');
+    expect((await c.curl('www.blocked.example', 'https', 'drop')).stdout).not.toBe('200');
+    expect((await c.curl('allowed.example', 'https', 'pass')).stdout).toBe('200');
+    expect((await c.curl('notblocked.example', 'https', 'pass')).stdout).toBe('200');
+    const lookup = await c.dig('blocked.example', 'drop');
     expect(lookup.stdout).toContain('timed out');
-    expect((await dig('allowed.example')).stdout.trim()).toBe(addr.wan);
+    expect((await c.dig('allowed.example', 'pass')).stdout.trim()).toBe(addr.wan);
     expect((await backend.counters('no-blocked'))?.blocked).toBeGreaterThanOrEqual(2);
     await backend.unload('no-blocked');
-    expect((await dig('blocked.example')).stdout.trim()).toBe(addr.wan);
+    expect((await c.dig('blocked.example', 'pass')).stdout.trim()).toBe(addr.wan);
   });
 });

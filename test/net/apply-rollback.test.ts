@@ -11,6 +11,7 @@ import { createToken } from '../../server/auth/tokens.js';
 import { checkPolicy } from '../../server/policy/check.js';
 import type { PolicyInput } from '../../server/policy/schema.js';
 import { addr, createTopology, netnsUnavailable, waitForOutput, type Topology } from './topology.js';
+import { clients, type Expect } from './clients.js';
 
 const why = netnsUnavailable();
 if (why && process.env.CI) throw new Error(`real-packet tests must run in CI: ${why}`);
@@ -82,7 +83,8 @@ describe.skipIf(why)(`apply rollback on real packets${why ? ` (skipped: ${why})`
   }
 
   /** `curl` from the LAN host to the UI/API's health endpoint: the HTTP status, or 000 when unreachable. */
-  const fromLan = async () => (await topo.exec('lan', ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '2', `http://${addr.routerLan}:${PORT}/healthz`])).stdout;
+  const fromLan = async (e: Expect) =>
+    (await topo.exec('lan', ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', e === 'pass' ? '8' : '2', `http://${addr.routerLan}:${PORT}/healthz`])).stdout;
 
   beforeAll(async () => {
     topo = await createTopology();
@@ -101,52 +103,52 @@ describe.skipIf(why)(`apply rollback on real packets${why ? ` (skipped: ${why})`
   it('a policy blocking the management port (guard off), never confirmed, is rolled back when its window ends and the LAN reaches the UI again', async () => {
     save({ name: 'no-ui', hook: 'input', rules: [{ id: 'ui', action: 'drop', match: { proto: 'tcp', dstPorts: [PORT], iif: 'lan0' } }] });
     await startServer({});
-    expect(await fromLan()).toBe('200');
+    expect(await fromLan('pass')).toBe('200');
 
     const refused = await api<{ id: string }>('POST', '/applies', { policies: ['no-ui'], confirmWindow: 5 });
     const failed = await until(refused.id, ['failed'], 20_000);
     expect(failed.reason).toMatch(/anti-lockout/);
-    expect(await fromLan()).toBe('200');
+    expect(await fromLan('pass')).toBe('200');
 
     const s = await api<{ id: string; deadline: number }>('POST', '/applies', { policies: ['no-ui'], confirmWindow: 5, guard: false });
     await until(s.id, ['awaiting_confirm'], 20_000);
-    expect(await fromLan()).toBe('000');
+    expect(await fromLan('drop')).toBe('000');
     const v = await until(s.id, ['rolled_back'], 20_000);
     expect(v.reason).toBe('not confirmed within 5 s');
-    expect(await fromLan()).toBe('200');
+    expect(await fromLan('pass')).toBe('200');
   }, 90_000);
 
   it('a confirmed apply of a policy dropping LAN→WAN TCP 22 stops a real nc while HTTP passes, and survives a restart', async () => {
     save({ name: 'no-ssh', hook: 'forward', rules: [{ id: 'ssh', action: 'drop', match: { proto: 'tcp', dstPorts: [22] } }] });
     topo.spawn('wan', ['nc', '-lk', '22']);
     topo.spawn('wan', ['nc', '-lk', '80']);
-    const tcp = async (port: number) => (await topo.exec('lan', ['nc', '-z', '-w', '2', addr.wan, String(port)])).code;
+    const tcp = async (port: number, e: Expect) => (await clients(topo).tcp(addr.wan, port, e)).code;
     await startServer({});
-    expect(await tcp(22)).toBe(0);
+    expect(await tcp(22, 'pass')).toBe(0);
     const s = await api<{ id: string; token: string }>('POST', '/applies', { policies: ['no-ssh'] });
     await until(s.id, ['awaiting_confirm'], 20_000);
     // Confirmed from the LAN side, with the token only.
     const confirm = await topo.exec('lan', ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '5', '-H', 'content-type: application/json', '--data', JSON.stringify({ token: s.token }), `http://${addr.routerLan}:${PORT}/api/v1/applies/${s.id}/confirm`]);
     expect(confirm.stdout).toBe('200');
-    expect(await tcp(22)).not.toBe(0);
-    expect(await tcp(80)).toBe(0);
+    expect(await tcp(22, 'drop')).not.toBe(0);
+    expect(await tcp(80, 'pass')).toBe(0);
     await stopServer();
     // The nfqueue backend lives in the service process: a restart reloads last-known-good from the database.
     await startServer({});
-    expect(await tcp(22)).not.toBe(0);
-    expect(await tcp(80)).toBe(0);
+    expect(await tcp(22, 'drop')).not.toBe(0);
+    expect(await tcp(80, 'pass')).toBe(0);
   }, 90_000);
 
   it('a policy whose probe fails (it drops the WAN gateway\'s ping replies) is rolled back within seconds', async () => {
     save({ name: 'deaf', hook: 'input', rules: [{ id: 'pong', action: 'drop', match: { proto: 'icmp', src: [addr.wan], icmpType: 0 } }] });
     await startServer({ LUNAWALL_PROBES: JSON.stringify([{ kind: 'health' }, { kind: 'ping', host: addr.wan, timeoutMs: 1000 }, { kind: 'tcp', host: '127.0.0.1', port: PORT, timeoutMs: 1000 }]) });
-    expect((await topo.exec('router', ['ping', '-c', '1', '-W', '1', addr.wan])).code).toBe(0);
+    expect((await clients(topo, 'router').ping(addr.wan, 'pass')).code).toBe(0);
     const s = await api<{ id: string }>('POST', '/applies', { policies: ['deaf'], confirmWindow: 120 });
     const v = await until(s.id, ['rolled_back', 'awaiting_confirm'], 20_000);
     expect(v.state).toBe('rolled_back');
     expect(v.reason).toMatch(new RegExp(`^probe failed: ping ${addr.wan.replace(/\./g, '\\.')}: no echo reply`));
     // It never reached the confirm window: the first probe round after loading rolled it back.
     expect(v.journal.filter((j) => j.state === 'awaiting_confirm')).toEqual([]);
-    expect((await topo.exec('router', ['ping', '-c', '1', '-W', '1', addr.wan])).code).toBe(0);
+    expect((await clients(topo, 'router').ping(addr.wan, 'pass')).code).toBe(0);
   }, 90_000);
 });

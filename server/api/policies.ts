@@ -6,8 +6,8 @@ import { policy } from '../policy/schema.js';
 import { collectionEtag, listPolicyRows, savePolicy, StoreError } from '../db/policies.js';
 import { syncPolicies } from '../db/sync.js';
 import type { Diagnostic } from '../policy/diagnostics.js';
-import { authorOf, checkOne, invalidPolicy } from './policy-input.js';
-import { storeProblem } from './problem.js';
+import { authorOf, checkOne, invalidPolicy, reportPolicyList } from './policy-input.js';
+import { problemResponse, storeProblem } from './problem.js';
 import { etagHeader, iso, policyList, policySummary, problems, syncResult, writeResult } from './schemas.js';
 
 const listRoute = createRoute({
@@ -64,7 +64,8 @@ const syncRoute = createRoute({
   middleware: [requireScope('write')] as const,
   request: {
     query: z.object({ dryRun: z.enum(['true', 'false', '1', '0']).optional().openapi({ description: 'Compute the answer without writing' }) }),
-    body: { required: true, content: { 'application/json': { schema: policyList } } },
+    // A reference, not a zod schema: checkPolicy parses each policy once (zod-openapi would parse all of them first).
+    body: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/PolicyList' } } } },
   },
   responses: {
     200: { description: 'What changed (or would change)', headers: etagHeader, content: { 'application/json': { schema: syncResult } } },
@@ -77,6 +78,9 @@ const syncRoute = createRoute({
     422: problems[422],
   },
 });
+
+const listShape = z.strictObject({ policies: z.array(z.unknown()) });
+const isJson = (ct: string | undefined) => ct !== undefined && /^application\/([a-z.-]+\+)?json(\s*;.*)?$/i.test(ct);
 
 export function policyCollectionRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AuthEnv>();
@@ -117,10 +121,20 @@ export function policyCollectionRoutes(deps: AppDeps) {
     },
   );
 
+  app.openAPIRegistry.register('PolicyList', policyList);
   app.openapi(
     syncRoute,
-    (c) => {
-      const body = c.req.valid('json');
+    async (c) => {
+      if (!isJson(c.req.header('content-type'))) return problemResponse(415, { code: 'request.unsupported-media-type', detail: 'send the body as application/json' }) as never;
+      let raw: unknown;
+      try {
+        raw = await c.req.json();
+      } catch (e) {
+        return problemResponse(400, { code: 'request.malformed-json', detail: `the request body is not valid JSON: ${(e as Error).message}` }) as never;
+      }
+      const shape = listShape.safeParse(raw);
+      if (!shape.success) return reportPolicyList(raw, shape.error.issues) as never;
+      const body = shape.data as { policies: { name?: unknown }[] };
       const dryRun = ['true', '1'].includes(c.req.valid('query').dryRun ?? '');
       const diagnostics: Diagnostic[] = [];
       const checked = body.policies.map((p, i) => {
@@ -130,7 +144,8 @@ export function policyCollectionRoutes(deps: AppDeps) {
         return 'policy' in r ? r.policy : undefined;
       });
       const seen = new Map<string, number>();
-      body.policies.forEach((p, i) => {
+      checked.forEach((p, i) => {
+        if (!p) return;
         const first = seen.get(p.name);
         if (first !== undefined) {
           diagnostics.push({ code: 'policies.duplicate-name', path: ['policies', i, 'name'], message: `"${p.name}" is already the name of policies[${first}]`, severity: 'error' });

@@ -43,7 +43,6 @@ export const reportPolicyList: BodyReporter = (body, issues) => {
 /** Which policy routes take which body (the rest get the generic report). */
 export function policyBodyReporter(c: Context): BodyReporter | undefined {
   const route = c.req.routePath;
-  if (c.req.method === 'PUT' && route.endsWith('/policies')) return reportPolicyList;
   if ((c.req.method === 'POST' && route.endsWith('/policies')) || (c.req.method === 'PUT' && route.endsWith('/policies/:name'))) return reportPolicyBody;
   return undefined;
 }

@@ -39,14 +39,20 @@ interface Loaded {
   since: LogCursor;
 }
 
+/** One lock per Lunatik device in this process, however many backend objects talk to it. */
+const deviceQueues = new Map<string, SerialQueue>();
+
 export class LunatikBackend implements KernelBackend {
-  private readonly queue = new SerialQueue();
+  private readonly queue: SerialQueue;
   private readonly log: KernelLog;
   private readonly xdp: XdpLoader;
   private readonly loaded = new Map<string, Loaded>();
   private version?: LunatikVersion;
 
   constructor(private readonly opts: LunatikBackendOptions = {}) {
+    const device = opts.device ?? '/dev/lunatik';
+    if (!deviceQueues.has(device)) deviceQueues.set(device, new SerialQueue());
+    this.queue = deviceQueues.get(device)!;
     this.log = openKernelLog(opts.kernelLog ?? { command: ['dmesg'] });
     this.xdp = new XdpLoader({ sysClassNet: opts.sysClassNet, ...opts.xdp });
   }

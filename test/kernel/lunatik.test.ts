@@ -138,6 +138,14 @@ describe('lunatik backend specifics', () => {
     expect((err as LoadError).text).toBe("module 'linux.nf' not found");
   });
 
+  it('two backend objects on one device share its lock', async () => {
+    const r = await rig('Lunatik 4.4', { version: 'Lunatik 4.4', device: '/nonexistent/shared-lunatik' });
+    const [a, b] = [new LunatikBackend(r.opts), new LunatikBackend(r.opts)];
+    const script = hookScript('lunatik-4', 'return action.ACCEPT');
+    await Promise.all([a.load('one', script, { target: 'netfilter' }), b.load('two', script, { target: 'netfilter' }), a.list(), b.list()]);
+    expect((await a.list()).sort()).toEqual(['one', 'two']);
+  });
+
   it('the stand-in refuses overlapping commands, so the serialization tests can fail', async () => {
     const r = await rig('Lunatik 4.4');
     const run = promisify(execFile);

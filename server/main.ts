@@ -3,6 +3,8 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { configFlags, configOptions } from './cli/args.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { closeDb, openDb } from './db/index.js';
 import { systemClock, type AppDeps } from './deps.js';
@@ -42,8 +44,8 @@ export async function startService(config: Config, log: (line: string) => void, 
     const url = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}/`;
     const info = await kernel.info();
     log(`lunawall listening on ${config.host}:${port} (backend ${info.kind}, ${info.version}; data in ${config.dataDir})`);
-    log(`log in at ${url} as "${ADMIN_USER}"; API docs at ${url}api/docs`);
     if (admin.generated) log(`first run: the admin password is ${admin.generated} (shown only this once; set LUNAWALL_ADMIN_PASSWORD to choose it)`);
+    log(`log in at ${url} as "${ADMIN_USER}"; API docs at ${url}api/docs`);
     return {
       deps,
       server,
@@ -85,6 +87,12 @@ export async function runService(env: NodeJS.ProcessEnv, flags: Record<string, s
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { runCli, processIO } = await import('./cli/run.js');
-  process.exitCode = await runCli(['serve', ...process.argv.slice(2)], processIO);
+  // Not through the CLI registry: its `serve` imports this module, which is still evaluating here.
+  try {
+    const { values } = parseArgs({ args: process.argv.slice(2), options: configOptions, strict: true, allowPositionals: false });
+    process.exitCode = await runService(process.env, configFlags(values));
+  } catch (e) {
+    process.stderr.write(`lunawall: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 2;
+  }
 }

@@ -1,5 +1,5 @@
-// Bench: process start → listening, and resident memory after start, of `npm start` vs a bare Node HTTP server.
-import { spawn } from 'node:child_process';
+// Bench: process start → listening and resident memory after start: the router build (esbuild bundle) and `npm start` (tsx), vs a bare Node HTTP server.
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,22 +48,27 @@ const dir = mkdtempSync(join(tmpdir(), 'lunawall-startup-'));
 const env = { ...process.env, LUNAWALL_PORT: '0', LUNAWALL_HOST: '127.0.0.1', LUNAWALL_DATA_DIR: dir, LUNAWALL_BACKEND: 'emulator', LUNAWALL_ADMIN_PASSWORD: 'bench-password' };
 const bare = `require('node:http').createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', () => console.log('listening on'))`;
 
-const ours: { ms: number; rssMb: number }[] = [];
+// The router runs the esbuild bundle (openwrt/build-bundle.mjs); development runs TypeScript through tsx.
+const bundle = join(dir, 'bundle');
+execFileSync(process.execPath, [join(root, 'openwrt/build-bundle.mjs'), '--out', bundle, '--native', 'host'], { stdio: 'ignore' });
+
+const bundled: { ms: number; rssMb: number }[] = [];
+const tsx: { ms: number; rssMb: number }[] = [];
 const base: { ms: number; rssMb: number }[] = [];
 try {
   for (let i = 0; i < ROUNDS; i++) {
-    ours.push(await measure(['--no-liftoff', '--import', 'tsx', 'server/main.ts'], env));
+    bundled.push(await measure(['--no-liftoff', join(bundle, 'lunawall.mjs'), 'serve'], { ...env, LUNAWALL_DATA_DIR: join(dir, 'b') }));
+    tsx.push(await measure(['--no-liftoff', '--import', 'tsx', 'server/main.ts'], { ...env, LUNAWALL_DATA_DIR: join(dir, 't') }));
     base.push(await measure(['-e', bare], process.env));
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const ms = median(ours.map((r) => r.ms));
-const rss = median(ours.map((r) => r.rssMb));
-const bms = median(base.map((r) => r.ms));
-const brss = median(base.map((r) => r.rssMb));
+const ms = (rs: { ms: number }[]) => median(rs.map((r) => r.ms));
+const rss = (rs: { rssMb: number }[]) => median(rs.map((r) => r.rssMb));
+const show = (rs: { ms: number; rssMb: number }[]) => `${Math.round(ms(rs))} ms, RSS ${rss(rs).toFixed(1)} MB = ${(ms(rs) / ms(base)).toFixed(1)}× time, ${(rss(rs) / rss(base)).toFixed(1)}× RSS of a bare node http server`;
 console.log(
-  `startup: npm start (tsx) → listening ${Math.round(ms)} ms, RSS ${rss.toFixed(1)} MB (median of ${ROUNDS}, first run ${Math.round(ours[0]!.ms)} ms); ` +
-    `bare node http server ${Math.round(bms)} ms, ${brss.toFixed(1)} MB = ${(ms / bms).toFixed(1)}× time, ${(rss / brss).toFixed(1)}× RSS (goal < 1000 ms, < 80 MB)`,
+  `startup (start → listening, median of ${ROUNDS}): router bundle ${show(bundled)}; npm start (tsx) ${show(tsx)}; ` +
+    `bare node http server ${Math.round(ms(base))} ms, ${rss(base).toFixed(1)} MB (goal < 1000 ms, < 80 MB)`,
 );

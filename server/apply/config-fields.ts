@@ -1,4 +1,5 @@
 // The apply engine's settings as server/config.ts fields: env var, CLI flag, schema (strings coerced), description.
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { probeSpec } from './probes/types.js';
 
@@ -14,6 +15,15 @@ const jsonArray = <T extends z.ZodType>(item: T) =>
       }
     })
     .pipe(z.array(item).max(32));
+
+const isCidr = (s: string): boolean => {
+  try {
+    ipaddr.parseCIDR(s);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 const commaSplit = (s: string): string[] => s.split(',').map((p) => p.trim()).filter(Boolean);
 
@@ -52,7 +62,7 @@ export const applyConfigFields = {
     env: 'LUNAWALL_LAN_ADDRESSES',
     flag: 'lan-addresses',
     doc: "Comma-separated router LAN addresses with prefix (the anti-lockout check's management addresses)",
-    schema: z.string().transform(commaSplit).pipe(z.array(z.string().min(3).max(64)).min(1).max(8)).default(['192.168.1.1/24', 'fd00::1/64']),
+    schema: z.string().transform(commaSplit).pipe(z.array(z.string().max(64).refine(isCidr, 'each must be an address with prefix, like 192.168.1.1/24')).min(1).max(8)).default(['192.168.1.1/24', 'fd00::1/64']),
   },
   lanInterface: {
     env: 'LUNAWALL_LAN_INTERFACE',

@@ -123,6 +123,8 @@ export interface Kit {
   clock: ManualClock;
   backend: FlakyBackend;
   engine: ApplyEngine;
+  /** What the engine logged (test pauses, failed rollbacks). */
+  logs: string[];
   save(p: PolicyInput): number;
   close(): Promise<void>;
 }
@@ -131,12 +133,14 @@ export function makeKit(over: Partial<ApplyConfig> = {}, shared?: { db: Db; back
   const db = shared?.db ?? openDb(':memory:');
   const clock = shared?.clock ?? new ManualClock();
   const backend = shared?.backend ?? new FlakyBackend(new EmulatorBackend());
-  const engine = createApplyEngine({ db, backend, clock, config: testApplyConfig(over), log: () => undefined });
+  const logs: string[] = [];
+  const engine = createApplyEngine({ db, backend, clock, config: testApplyConfig(over), log: (l) => logs.push(l) });
   return {
     db,
     clock,
     backend,
     engine,
+    logs,
     save(p) {
       const checked = checkPolicy(p);
       if (!checked.policy) throw new Error(`fixture does not check: ${JSON.stringify(checked.diagnostics)}`);

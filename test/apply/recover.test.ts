@@ -22,8 +22,10 @@ async function interrupted(point: string, waitState: ApplyState) {
   first.save(openPolicy('c'));
   const s = await first.engine.start({ policies: 'all', startedBy: 'test' });
   await first.engine.waitFor(s.id, [waitState]);
-  // Let the driver reach its pause point.
-  for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 5));
+  // Let the driver reach its pause point (none: let it run on).
+  if (point !== 'none' && point !== 'rolling_back') {
+    while (!first.logs.some((l) => l.startsWith(`lunawall: test pause at ${point} (apply ${s.id})`))) await new Promise((r) => setTimeout(r, 5));
+  }
   return { first, id: s.id, lkg: base.engine.lastKnownGood() };
 }
 

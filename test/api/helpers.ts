@@ -44,7 +44,7 @@ export async function harness(opts: { adminPassword?: boolean; db?: Db } = {}): 
     if (o.raw !== undefined) body = o.raw;
     else if (o.body !== undefined) body = JSON.stringify(o.body);
     if (body !== undefined && !('content-type' in headers)) headers['content-type'] = 'application/json';
-    return app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) });
+    return Promise.resolve(app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) }));
   };
   const basic = (user = 'admin', password = ADMIN_PASSWORD) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
   return { db, deps, app, tokens, call, basic };

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
 import { harness } from './helpers.js';
 import { checkPolicy } from '../../server/policy/check.js';
-import { hooks, tcpFlagNames, type PolicyInput } from '../../server/policy/schema.js';
+import { hooks, tcpFlagNames, type PolicyInput, type Protocol } from '../../server/policy/schema.js';
 
 type Family = 'inet' | 'ipv4' | 'ipv6';
 
@@ -41,10 +41,10 @@ const setOf = (f: Family) =>
 function matchFor(f: Family, hook: string | undefined, sets: Record<string, { type: string }>) {
   const refs = (type: string) => Object.keys(sets).filter((k) => sets[k]!.type === type).map((k) => `@${k}`);
   const listOr = <T,>(type: string, el: fc.Arbitrary<T>) => (refs(type).length ? fc.oneof(fc.constantFrom(...refs(type)), fc.array(el, { maxLength: 3 })) : fc.array(el, { maxLength: 3 }));
-  const icmp = f === 'ipv4' ? ['icmp'] : f === 'ipv6' ? ['icmpv6'] : ['icmp', 'icmpv6'];
+  const icmp: Protocol[] = f === 'ipv4' ? ['icmp'] : f === 'ipv6' ? ['icmpv6'] : ['icmp', 'icmpv6'];
   const iifOk = hook === undefined || ['prerouting', 'input', 'forward'].includes(hook);
   const oifOk = hook === 'output' || hook === 'postrouting';
-  return fc.oneof(fc.constant(undefined), fc.constantFrom('tcp', 'udp'), fc.constant(['tcp', 'udp']), fc.constantFrom(...icmp)).chain((proto) => {
+  return fc.oneof(fc.constant(undefined), fc.constantFrom<Protocol>('tcp', 'udp'), fc.constant<Protocol[]>(['tcp', 'udp']), fc.constantFrom(...icmp)).chain((proto) => {
     const transport = proto === undefined || proto === 'tcp' || proto === 'udp' || Array.isArray(proto);
     const isIcmp = typeof proto === 'string' && proto.startsWith('icmp');
     return fc.record(

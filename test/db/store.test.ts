@@ -51,6 +51,14 @@ describe('policy store', () => {
     expect(diffRevisions(db, 'block-ads', 1, 9)).toBeUndefined();
   });
 
+  it('refuses to change or delete a revision at the database level', () => {
+    const db = openDb(':memory:');
+    savePolicy(db, p(base), w(1));
+    expect(() => db.$client.exec(`UPDATE policy_revisions SET author = 'mallory'`)).toThrow(/immutable/);
+    expect(() => db.$client.exec(`DELETE FROM policy_revisions`)).toThrow(/immutable/);
+    expect(listRevisions(db, 'block-ads')[0]!.author).toBe('test');
+  });
+
   it('keeps history across a delete and continues numbering when re-created', () => {
     const db = openDb(':memory:');
     savePolicy(db, p(base), w(1));

@@ -1,6 +1,7 @@
 // The Policies page: LuCI grid of policies with enable toggles, up/down order, Edit, Clone, Delete.
 import type { Policy } from '../server/policy/schema.js';
 import { Layout, type Chrome } from './layout.js';
+import { esc, trusted } from './html.js';
 
 export interface PolicyRow {
   policy: Policy;
@@ -15,67 +16,30 @@ export function hookLabel(p: Policy): string {
   return `netfilter ${p.hook ?? '(no hook)'}${ifs}`;
 }
 
-export function PolicyTableRow({ row, index, count, csrf }: { row: PolicyRow; index: number; count: number; csrf: string }) {
+/** One row, built as a string (see views/html.ts): the list may hold hundreds of policies. */
+export function policyRowHtml(row: PolicyRow, index: number, count: number, csrf: string): string {
   const p = row.policy;
-  const id = `policy-${p.name}`;
+  const n = esc(p.name);
+  const id = `policy-${n}`;
+  const hidden = `<input type="hidden" name="_csrf" value="${esc(csrf)}">`;
+  const move = (dir: 'up' | 'down', text: string, disabled: boolean) =>
+    `<button type="submit" name="dir" value="${dir}" class="cbi-button cbi-button-small" aria-label="Move ${n} ${dir}"${disabled ? ' disabled' : ''} hx-post="/policies/${n}/move" hx-target="#policy-table" hx-swap="outerHTML">${text}</button>`;
   return (
-    <tr id={id} class={p.enabled ? '' : 'disabled'}>
-      <td>
-        <a href={`/policies/${p.name}/edit`}>
-          <code>{p.name}</code>
-        </a>
-        {row.changed ? (
-          <span class="label warning" title="Saved but not applied">
-            changed
-          </span>
-        ) : null}
-      </td>
-      <td>{p.title || <span class="muted">—</span>}</td>
-      <td>{hookLabel(p)}</td>
-      <td class="num">{p.rules.length}</td>
-      <td>
-        <form method="post" action={`/policies/${p.name}/toggle`} class="inline-form">
-          <input type="hidden" name="_csrf" value={csrf} />
-          <input type="hidden" name="enabled" value={p.enabled ? '0' : '1'} />
-          <button
-            type="submit"
-            class={`cbi-button cbi-button-small ${p.enabled ? 'cbi-button-positive' : ''}`}
-            aria-label={`${p.enabled ? 'Disable' : 'Enable'} ${p.name}`}
-            aria-pressed={p.enabled ? 'true' : 'false'}
-            hx-post={`/policies/${p.name}/toggle`}
-            hx-target={`#${id}`}
-            hx-swap="outerHTML"
-          >
-            {p.enabled ? 'Enabled' : 'Disabled'}
-          </button>
-        </form>
-      </td>
-      <td class="actions">
-        <span class="row-actions">
-          <form method="post" action={`/policies/${p.name}/move`} class="inline-form">
-            <input type="hidden" name="_csrf" value={csrf} />
-            <button type="submit" name="dir" value="up" class="cbi-button cbi-button-small" aria-label={`Move ${p.name} up`}
-              disabled={index === 0} hx-post={`/policies/${p.name}/move`} hx-target="#policy-table" hx-swap="outerHTML">
-              ▲
-            </button>
-            <button type="submit" name="dir" value="down" class="cbi-button cbi-button-small" aria-label={`Move ${p.name} down`}
-              disabled={index === count - 1} hx-post={`/policies/${p.name}/move`} hx-target="#policy-table" hx-swap="outerHTML">
-              ▼
-            </button>
-          </form>
-          <a class="cbi-button cbi-button-small cbi-button-action" href={`/policies/${p.name}/edit`} aria-label={`Edit ${p.name}`}>
-            Edit
-          </a>
-          <a class="cbi-button cbi-button-small" href={`/policies/${p.name}/clone`} aria-label={`Clone ${p.name}`}>
-            Clone
-          </a>
-          <a class="cbi-button cbi-button-small cbi-button-remove" href={`/policies/${p.name}/delete`} aria-label={`Delete ${p.name}`}>
-            Delete
-          </a>
-        </span>
-      </td>
-    </tr>
+    `<tr id="${id}"${p.enabled ? '' : ' class="disabled"'}>` +
+    `<td><a href="/policies/${n}/edit"><code>${n}</code></a>${row.changed ? '<span class="label warning" title="Saved but not applied">changed</span>' : ''}</td>` +
+    `<td>${p.title ? esc(p.title) : '<span class="muted">—</span>'}</td>` +
+    `<td>${esc(hookLabel(p))}</td><td class="num">${p.rules.length}</td>` +
+    `<td><form method="post" action="/policies/${n}/toggle" class="inline-form">${hidden}<input type="hidden" name="enabled" value="${p.enabled ? '0' : '1'}">` +
+    `<button type="submit" class="cbi-button cbi-button-small${p.enabled ? ' cbi-button-positive' : ''}" aria-label="${p.enabled ? 'Disable' : 'Enable'} ${n}" aria-pressed="${p.enabled}" hx-post="/policies/${n}/toggle" hx-target="#${id}" hx-swap="outerHTML">${p.enabled ? 'Enabled' : 'Disabled'}</button></form></td>` +
+    `<td class="actions"><span class="row-actions"><form method="post" action="/policies/${n}/move" class="inline-form">${hidden}${move('up', '▲', index === 0)}${move('down', '▼', index === count - 1)}</form>` +
+    `<a class="cbi-button cbi-button-small cbi-button-action" href="/policies/${n}/edit" aria-label="Edit ${n}">Edit</a>` +
+    `<a class="cbi-button cbi-button-small" href="/policies/${n}/clone" aria-label="Clone ${n}">Clone</a>` +
+    `<a class="cbi-button cbi-button-small cbi-button-remove" href="/policies/${n}/delete" aria-label="Delete ${n}">Delete</a></span></td></tr>`
   );
+}
+
+export function PolicyTableRow({ row, index, count, csrf }: { row: PolicyRow; index: number; count: number; csrf: string }) {
+  return trusted(policyRowHtml(row, index, count, csrf));
 }
 
 export function PolicyTable({ rows, csrf }: { rows: PolicyRow[]; csrf: string }) {
@@ -101,7 +65,7 @@ export function PolicyTable({ rows, csrf }: { rows: PolicyRow[]; csrf: string })
             </td>
           </tr>
         ) : (
-          rows.map((r, i) => <PolicyTableRow row={r} index={i} count={rows.length} csrf={csrf} />)
+          trusted(rows.map((r, i) => policyRowHtml(r, i, rows.length, csrf)).join(''))
         )}
       </tbody>
     </table>

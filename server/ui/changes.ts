@@ -19,9 +19,21 @@ interface Pending {
  * disabled policy that is still loaded, or a loaded policy that was deleted.
  */
 export function pendingChanges(db: Db): Pending[] {
-  const applied = new Map(lastKnownGoodSet(db).map((e) => [e.name, e.revision]));
-  const out: Pending[] = [];
+  const lkg = lastKnownGoodSet(db);
   const drafts = listPolicyRows(db);
+  // Every page shows the count: reuse the answer while neither the drafts nor the applied set changed.
+  const key = drafts.map((r) => `${r.name}:${r.hash}`).join(',') + '|' + lkg.map((e) => `${e.name}:${e.revision}`).join(',');
+  const hit = memo.get(db);
+  if (hit?.key === key) return hit.value;
+  const value = compute(db, drafts, new Map(lkg.map((e) => [e.name, e.revision])));
+  memo.set(db, { key, value });
+  return value;
+}
+
+const memo = new WeakMap<Db, { key: string; value: Pending[] }>();
+
+function compute(db: Db, drafts: ReturnType<typeof listPolicyRows>, applied: Map<string, number>): Pending[] {
+  const out: Pending[] = [];
   for (const r of drafts) {
     const loaded = applied.get(r.name);
     const enabled = (JSON.parse(r.json) as { enabled?: boolean }).enabled !== false;

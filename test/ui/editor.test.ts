@@ -52,7 +52,10 @@ describe('editor pages', () => {
       expect(html, f).toContain(`for="f-${f}"`);
       expect(html, f).toContain(`id="f-${f}"`);
     }
-    for (const f of ['proto', 'src', 'dst', 'srcPorts', 'dstPorts', 'iif', 'oif', 'domains', 'icmpType', 'tcpFlags']) expect(html, f).toContain(`for="f-rules-0-match-${f}"`);
+    // Rule fields are wrapped by their labels (no ids: a policy may have hundreds of rules).
+    for (const [f, label] of [['proto', 'Protocol'], ['src', 'Source'], ['dst', 'Destination'], ['srcPorts', 'Source ports'], ['dstPorts', 'Destination ports'], ['iif', 'Input interface'], ['oif', 'Output interface'], ['domains', 'Domains'], ['icmpType', 'ICMP type'], ['tcpFlags', 'TCP flags']]) {
+      expect(html, f).toContain(`<label class="fld">${label}<input name="rules[0].match.${f}" value="">`);
+    }
     for (const b of ['Add rule', 'Add set', 'Add test', 'Run tests', 'Reset', 'Save', 'Save &amp; Apply']) expect(html).toMatch(new RegExp(`>\\s*${b}\\s*</button>`));
   });
 
@@ -92,10 +95,10 @@ describe('saving', () => {
     );
     expect(getPolicy(kit.db, 'web')).toBeUndefined();
     expect(html).toContain('nothing was saved');
-    const at = (id: string) => new RegExp(`id="${id}"[^>]*/>(?:(?!<div class="fld|<div class="cbi-value).)*?<div class="diag error"`, 's');
-    expect(html).toMatch(at('f-rules-0-match-dstPorts'));
+    const at = (name: string) => new RegExp(`<div class="fld has-error"><label>[^<]*<input name="${name.replace(/[[\].]/g, '\\$&')}"[^>]*></label><div class="diag error"`);
+    expect(html).toMatch(at('rules[0].match.dstPorts'));
     expect(html).toMatch(/item 2: [^<]*99999/);
-    expect(html).toMatch(at('f-rules-1-match-domains'));
+    expect(html).toMatch(at('rules[1].match.domains'));
     expect(html).toMatch(/line 2: [^<]*bad\.\.name/);
     // What was typed is kept.
     expect(html).toContain('value="22, 99999"');
@@ -133,7 +136,7 @@ describe('saving', () => {
 describe('row partials (htmx) and their fallbacks (no JavaScript)', () => {
   it('adds, moves and removes rules, returning only the rules section', async () => {
     const add = await text(c.post('/editor/rules', { ...formFor(), op: 'rule-add' }, { htmx: true }));
-    expect(add.startsWith('<fieldset class="cbi-section" id="rules">')).toBe(true);
+    expect(add.startsWith('<fieldset class="cbi-section" id="rules" hx-target:inherited="#rules" hx-swap:inherited="outerHTML">')).toBe(true);
     expect(add).toContain('Rules (3)');
     expect(add).toContain('value="r3"');
     const up = await text(c.post('/editor/rules', { ...formFor(), op: 'rule-up:1' }, { htmx: true }));

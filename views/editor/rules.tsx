@@ -1,81 +1,76 @@
 // The rules of a policy as inline-editable rows; add, remove, reorder swap this section in place via htmx.
+// Rows are built as strings (see views/html.ts): a policy may have hundreds of rules.
 import { actions } from '../../server/policy/schema.js';
-import { fieldId, matchFields, type DraftRule } from './draft.js';
-import type { FieldDiags } from './field-diags.js';
-import { Diags, Fld, Select, TextInput } from './fields.js';
+import { esc, trusted } from '../html.js';
+import { matchFields, type DraftRule } from './draft.js';
+import type { FieldDiags, PlacedDiagnostic } from './field-diags.js';
+import { Diags } from './fields.js';
 
-/** A button that edits the rule list: htmx swaps #rules; without JavaScript the whole form is posted. */
-function OpButton(props: { op: string; label: string; text: string; cls?: string; disabled?: boolean }) {
-  return (
-    <button
-      type="submit"
-      name="op"
-      value={props.op}
-      class={`cbi-button cbi-button-small${props.cls ? ' ' + props.cls : ''}`}
-      aria-label={props.label}
-      title={props.label}
-      disabled={props.disabled}
-      formnovalidate
-      hx-post="/editor/rules"
-      hx-target="#rules"
-      hx-swap="outerHTML"
-    >
-      {props.text}
-    </button>
-  );
+const diagHtml = (ds: PlacedDiagnostic[]) =>
+  ds.map((d) => `<div class="diag ${d.severity}" data-code="${esc(d.code)}">${d.where ? esc(d.where) + ': ' : ''}${esc(d.message)}</div>`).join('');
+
+const hasError = (ds: PlacedDiagnostic[]) => ds.some((d) => d.severity === 'error');
+
+/** A button that edits the rule list: htmx posts the form to /editor/rules (target and swap are inherited from #rules). */
+const opButton = (op: string, label: string, text: string, cls = '', disabled = false) =>
+  `<button type="submit" name="op" value="${op}" class="cbi-button cbi-button-small${cls}" aria-label="${esc(label)}"${disabled ? ' disabled' : ''} formnovalidate hx-post="/editor/rules">${text}</button>`;
+
+/** A labelled field; the label wraps its control, so no ids are needed. Only a field with messages needs a wrapper. */
+function field(label: string, control: string, ds: PlacedDiagnostic[], cls = 'fld'): string {
+  if (ds.length === 0) return `<label class="${cls}">${esc(label)}${control}</label>`;
+  return `<div class="${cls}${hasError(ds) ? ' has-error' : ''}"><label>${esc(label)}${control}</label>${diagHtml(ds)}</div>`;
 }
 
-function RuleRow({ rule, i, count, diags }: { rule: DraftRule; i: number; count: number; diags: FieldDiags }) {
+const input = (name: string, value: string, ds: PlacedDiagnostic[]) =>
+  `<input name="${name}" value="${esc(value)}"${hasError(ds) ? ' class="has-error" aria-invalid="true"' : ''}>`;
+
+const actionOptions = (value: string) => actions.map((a) => `<option${a === value ? ' selected' : ''}>${a}</option>`).join('');
+
+export function ruleRowHtml(rule: DraftRule, i: number, count: number, diags: FieldDiags): string {
   const base = `rules[${i}]`;
-  const n = (f: string) => `${base}.${f}`;
-  const rowDiags = diags.at(base).filter((d) => d.path.length <= 2);
+  const d = (f: string, item?: 'item') => diags.at(`${base}.${f}`, item);
+  const rowDiags = diags.at(base).filter((x) => x.path.length <= 2);
+  const n = i + 1;
+  const idD = d('id');
+  const actD = d('action');
+  const comD = d('comment');
+  let body = '';
+  for (const f of matchFields) {
+    const ds = d(`match.${f.key}`, 'item');
+    body += field(f.label, input(`${base}.match.${f.key}`, rule.match[f.key], ds), ds);
+  }
   return (
-    <div class={`rule${rule.enabled ? '' : ' disabled'}`} id={`rule-${i}`} data-rule-id={rule.id}>
-      <div class="rule-head">
-        <span class="pos">#{i + 1}</span>
-        <OpButton op={`rule-up:${i}`} label={`Move rule ${i + 1} up`} text="▲" disabled={i === 0} />
-        <OpButton op={`rule-down:${i}`} label={`Move rule ${i + 1} down`} text="▼" disabled={i === count - 1} />
-        <span class="fld">
-          <input type="checkbox" id={fieldId(n('enabled'))} name={n('enabled')} value="1" checked={rule.enabled} />
-          <label for={fieldId(n('enabled'))}>Enabled</label>
-        </span>
-        <Fld name={n('id')} label="ID" diags={diags.at(n('id'))}>
-          <TextInput name={n('id')} value={rule.id} cls="mono" />
-        </Fld>
-        <Fld name={n('action')} label="Action" diags={diags.at(n('action'))}>
-          <Select name={n('action')} value={rule.action} options={actions} />
-        </Fld>
-        <Fld name={n('comment')} label="Comment" diags={diags.at(n('comment'))} cls="grow">
-          <TextInput name={n('comment')} value={rule.comment} />
-        </Fld>
-        <OpButton op={`rule-remove:${i}`} label={`Remove rule ${i + 1}`} text="Remove" cls="cbi-button-remove" />
-      </div>
-      <div class="rule-body">
-        {matchFields.map((f) => (
-          <Fld name={n(`match.${f.key}`)} label={f.label} diags={diags.at(n(`match.${f.key}`), 'item')}>
-            <TextInput name={n(`match.${f.key}`)} value={rule.match[f.key]} placeholder={f.hint} cls="mono" />
-          </Fld>
-        ))}
-      </div>
-      <Diags diags={rowDiags} />
-    </div>
+    `<div class="rule${rule.enabled ? '' : ' disabled'}" id="rule-${i}" data-rule-id="${esc(rule.id)}"><div class="rule-head">` +
+    `<span class="pos">#${n}</span>` +
+    opButton(`rule-up:${i}`, `Move rule ${n} up`, '▲', '', i === 0) +
+    opButton(`rule-down:${i}`, `Move rule ${n} down`, '▼', '', i === count - 1) +
+    `<label class="fld inline"><input type="checkbox" name="${base}.enabled" value="1"${rule.enabled ? ' checked' : ''}> Enabled</label>` +
+    field('ID', input(`${base}.id`, rule.id, idD), idD, 'fld inline') +
+    field('Action', `<select name="${base}.action">${actionOptions(rule.action)}</select>`, actD, 'fld inline') +
+    field('Comment', input(`${base}.comment`, rule.comment, comD), comD, 'fld inline grow') +
+    opButton(`rule-remove:${i}`, `Remove rule ${n}`, 'Remove', ' cbi-button-remove') +
+    `</div><div class="rule-body">${body}</div>${diagHtml(rowDiags)}</div>`
   );
 }
 
 export function RulesSection({ rules, diags }: { rules: DraftRule[]; diags: FieldDiags }) {
+  let rows = '';
+  for (let i = 0; i < rules.length; i++) rows += ruleRowHtml(rules[i]!, i, rules.length, diags);
   return (
-    <fieldset class="cbi-section" id="rules">
+    <fieldset class="cbi-section" id="rules" hx-target:inherited="#rules" hx-swap:inherited="outerHTML">
       <legend>Rules ({rules.length})</legend>
       <p class="cbi-section-descr">
-        First match wins. Lists are separated by commas or spaces; "@name" refers to a set. "log" records the packet and goes on to the
-        next rule.
+        First match wins. Lists are separated by commas or spaces; "@name" refers to a set. Protocol: tcp udp icmp icmpv6 (empty = any);
+        addresses: CIDRs; ports: 22, 8000-8100; TCP flags: syn,!ack. "log" records the packet and goes on to the next rule.
       </p>
-      {rules.length === 0 ? <p><em>No rules: every packet gets the default action.</em></p> : null}
-      {rules.map((r, i) => (
-        <RuleRow rule={r} i={i} count={rules.length} diags={diags} />
-      ))}
+      {rules.length === 0 ? (
+        <p>
+          <em>No rules: every packet gets the default action.</em>
+        </p>
+      ) : null}
+      {trusted(rows)}
       <Diags diags={diags.at('rules').filter((d) => d.path.length === 1)} />
-      <button type="submit" name="op" value="rule-add" class="cbi-button cbi-button-add" formnovalidate hx-post="/editor/rules" hx-target="#rules" hx-swap="outerHTML">
+      <button type="submit" name="op" value="rule-add" class="cbi-button cbi-button-add" formnovalidate hx-post="/editor/rules">
         Add rule
       </button>
     </fieldset>

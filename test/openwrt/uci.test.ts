@@ -278,3 +278,14 @@ describe('server/config.ts on OpenWrt', () => {
     expect(loadConfig({ PATH: '' }).port).toBe(8080);
   });
 });
+
+describe('README "On OpenWrt"', () => {
+  it('documents every option of the shipped config', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## On OpenWrt'));
+    expect(section.startsWith('## On OpenWrt')).toBe(true);
+    for (const s of parseUci(readFileSync(shipped, 'utf8'), shipped).sections) {
+      for (const o of s.options.keys()) expect(section, `${s.name}.${o}`).toContain(`\`${s.name}.${o}\``);
+    }
+  });
+});

@@ -25,29 +25,43 @@ export function DiffBlock({ lines }: { lines: DiffLine[] }) {
   );
 }
 
-/** The apply buttons: Save & Apply, and "Apply unchecked" only after a second, deliberate choice. */
+/**
+ * "Apply unchecked" only after a second, deliberate choice: open "More apply options", tick the box,
+ * then Save & Apply. The options sit outside the button bar and join the form by its id.
+ */
+export function ApplyOptions() {
+  return (
+    <details class="more cbi-section">
+      <summary>More apply options</summary>
+      <p>
+        An unchecked apply loads the changes with no liveness probes and no confirm window: if they cut you off, nothing brings the old
+        rules back.
+      </p>
+      <div class="cbi-value">
+        <label class="cbi-value-title" for="apply-unchecked">
+          Apply unchecked
+        </label>
+        <div class="cbi-value-field">
+          <input type="checkbox" id="apply-unchecked" name="unchecked" value="1" form="apply-form" />
+          <div class="cbi-value-description">no automatic rollback</div>
+        </div>
+      </div>
+      <div class="cbi-value">
+        <label class="cbi-value-title" for="apply-window">
+          Confirm window (seconds)
+        </label>
+        <div class="cbi-value-field">
+          <input type="number" id="apply-window" name="window" min="1" max="3600" placeholder="90" class="w-small" form="apply-form" />
+        </div>
+      </div>
+    </details>
+  );
+}
+
 export function ApplyForm({ csrf, disabled }: { csrf: string; disabled?: boolean }) {
   return (
     <form method="post" action="/apply" class="inline-form" id="apply-form">
       <input type="hidden" name="_csrf" value={csrf} />
-      <details class="more">
-        <summary>More apply options</summary>
-        <div class="cbi-section mt">
-          <p>
-            An unchecked apply loads the changes with no liveness probes and no confirm window: if they cut you off, nothing brings the
-            old rules back.
-          </p>
-          <label>
-            <input type="checkbox" name="unchecked" value="1" /> Apply unchecked (no automatic rollback)
-          </label>
-          <div>
-            <label>
-              Confirm window (seconds){' '}
-              <input type="number" name="window" min="1" max="3600" placeholder="90" class="w-small" />
-            </label>
-          </div>
-        </div>
-      </details>
       <button type="submit" class="cbi-button cbi-button-apply" disabled={disabled}>
         Save &amp; Apply
       </button>
@@ -76,6 +90,7 @@ export function ChangesPage({ changes, chrome }: { changes: ChangeView[]; chrome
           </fieldset>
         ))
       )}
+      {changes.length ? <ApplyOptions /> : null}
       <div class="cbi-page-actions">
         <form method="post" action="/changes/reset" class="inline-form">
           <input type="hidden" name="_csrf" value={chrome.csrf} />

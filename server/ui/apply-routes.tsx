@@ -116,7 +116,15 @@ export function applyRoutes(deps: AppDeps): Hono<UiEnv> {
         for (const j of now.journal) await s.writeSSE({ event: 'step', data: JSON.stringify({ state: j.state, kind: j.kind, message: j.message }), id: String(++n) });
         let state = now.state;
         while (!s.aborted && !isTerminal(state) && state !== 'awaiting_confirm') {
-          if (queue.length === 0) await new Promise<void>((r) => ((wake = r), setTimeout(r, 15_000)));
+          if (queue.length === 0) {
+            // Woken by the next event; the timeout re-reads the state in case an event was missed.
+            let timer: NodeJS.Timeout | undefined;
+            await new Promise<void>((r) => {
+              wake = r;
+              timer = setTimeout(r, 15_000);
+            });
+            clearTimeout(timer);
+          }
           wake = undefined;
           while (queue.length) {
             const step = queue.shift()!;

@@ -2,7 +2,7 @@
 import type { Db } from '../db/index.js';
 import { listPolicyRows } from '../db/policies.js';
 import { diffRevisions, getRevision } from '../db/revisions.js';
-import { diffJson, formatChange, type Json } from '../db/json-diff.js';
+import { formatChange, type JsonChange } from '../db/json-diff.js';
 import { lastKnownGoodSet } from '../apply/store.js';
 import type { ChangeView } from '../../views/changes.js';
 
@@ -49,7 +49,7 @@ function compute(db: Db, drafts: ReturnType<typeof listPolicyRows>, applied: Map
 
 export const pendingCount = (db: Db) => pendingChanges(db).length;
 
-const lines = (changes: ReturnType<typeof diffJson>) => changes.map((c) => ({ op: c.op, text: formatChange(c) }));
+const lines = (changes: JsonChange[]) => changes.map((c) => ({ op: c.op, text: formatChange(c) }));
 
 /** Each pending change with the foundation's structural diff from the applied revision to the draft. */
 export function changeViews(db: Db): ChangeView[] {
@@ -57,8 +57,10 @@ export function changeViews(db: Db): ChangeView[] {
     if (p.appliedRevision !== undefined && p.draftRevision !== undefined) {
       return { ...p, lines: lines(diffRevisions(db, p.name, p.appliedRevision, p.draftRevision) ?? []) };
     }
+    // A whole policy added or deleted: every line of it, not a change list with elided values.
     const rev = getRevision(db, p.name, (p.draftRevision ?? p.appliedRevision)!);
-    const doc = (rev?.policy ?? {}) as unknown as Json;
-    return { ...p, lines: lines(p.kind === 'added' ? diffJson({}, doc) : diffJson(doc, {})) };
+    const op = p.kind === 'added' ? ('add' as const) : ('remove' as const);
+    const sign = op === 'add' ? '+' : '-';
+    return { ...p, lines: JSON.stringify(rev?.policy ?? {}, null, 2).split('\n').map((text) => ({ op, text: `${sign} ${text}` })) };
   });
 }

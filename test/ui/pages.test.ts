@@ -126,7 +126,7 @@ describe('pending changes', () => {
     expect(html).toContain('~ title: &quot;Block ad domains&quot; → &quot;Changed title&quot;');
     expect(html).toMatch(/<code>another<\/code> <span class="label success">added<\/span>/);
     expect(html).toContain('Unsaved changes: 2');
-    expect(html).toContain('Apply unchecked (no automatic rollback)');
+    expect(html).toContain('<input type="checkbox" id="apply-unchecked" name="unchecked" value="1" form="apply-form"/>');
     const r = await c.post('/changes/reset');
     expect(r.headers.get('location')).toBe('/changes?done=reset');
     expect(getPolicy(kit.db, 'block-ads')!.policy.title).toBe('Block ad domains');

@@ -69,10 +69,11 @@ local function bytes(d, o, len)
 	return concat(t)
 end
 
--- The per-packet hot path: checks inlined, one C call for the read.
+-- The per-packet hot path: checks inlined, one C call for the read. `o // 1 ~= o` sends anything
+-- but an integral number (and nil, which `//` would reject with another message) to checkint.
 local function getter(fmt, len)
 	return function(d, o)
-		if mtype(o) ~= "integer" then o = checkint(o, 2) end
+		if o == nil or o // 1 ~= o then o = checkint(o, 2) end
 		if o < 0 or o + len > d.n then argerror(2, "out of bounds") end
 		if d.w then return (sunpack(fmt, bytes(d, o, len))) end
 		return (sunpack(fmt, d.s, d.b + o + 1))
@@ -93,7 +94,7 @@ local function setter(fmt, len)
 end
 
 D.getuint8 = function(d, o)
-	if mtype(o) ~= "integer" then o = checkint(o, 2) end
+	if o == nil or o // 1 ~= o then o = checkint(o, 2) end
 	if o < 0 or o >= d.n then argerror(2, "out of bounds") end
 	if d.w then return byte_at(d, o) end
 	return sbyte(d.s, d.b + o + 1)

@@ -175,21 +175,31 @@ describe.skipIf(missing)('admin UI in Chromium', () => {
     await shot('13-tokens');
   });
 
-  it('exports all policies, then imports them with a preview', async () => {
+  it('exports all policies, deletes one after confirming, then imports the backup with a preview', async () => {
     await go('/backup');
     const download = page.waitForEvent('download');
     await page.getByRole('link', { name: 'Download backup' }).click();
     const file = await (await download).path();
     const doc = JSON.parse(readFileSync(file, 'utf8')) as { policies: { name: string }[] };
     expect(doc.policies.map((p) => p.name)).toEqual(['block-ads']);
+    await go('/policies');
+    await page.getByRole('link', { name: 'Delete block-ads' }).click();
+    await shot('14-delete-confirm');
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.waitForURL('**/policies?done=deleted');
+    expect(await page.locator('#policy-table').textContent()).toContain('There are no policies yet.');
+    await go('/backup');
     await page.getByLabel('Backup file').setInputFiles(file);
     await page.getByRole('button', { name: 'Preview restore' }).click();
     await page.locator('#import-preview').waitFor();
-    expect(await page.locator('#import-preview').textContent()).toContain('block-ads');
-    await shot('14-backup-preview');
+    expect(await page.locator('#import-preview tr', { hasText: 'created' }).textContent()).toContain('block-ads');
+    await shot('15-backup-preview');
     await page.getByRole('button', { name: 'Restore' }).click();
     await page.locator('#import-done').waitFor();
-    await shot('15-backup-restored');
+    expect(await page.locator('#import-done').textContent()).toContain('1 created');
+    await shot('16-backup-restored');
+    await go('/policies');
+    expect(await page.locator('#policy-table').textContent()).toContain('block-ads');
   });
 
   it('logs out', async () => {

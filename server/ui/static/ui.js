@@ -22,6 +22,7 @@
   });
 
   var inFlight = ['pending', 'preflighted', 'loading', 'probing', 'rolling_back'];
+  var terminal = ['confirmed', 'rolled_back', 'rollback_failed', 'failed'];
   var timers = [];
   var source = null;
   var sleep = function (ms) { return new Promise(function (r) { setTimeout(r, ms); }); };
@@ -156,8 +157,9 @@
     if (initialState === null) initialState = state;
     if (inFlight.indexOf(state) >= 0) streamSteps(dlg);
     else if (state === 'awaiting_confirm') countdown(dlg);
-    // Like LuCI after "Configuration changes applied.": reload so every indicator shows the new state.
-    else if (state === 'confirmed' && initialState !== 'confirmed') setTimeout(function () { location.reload(); }, 1500);
+    // Like LuCI after "Configuration changes applied.": once the apply settles, reload so the badge,
+    // the journal and the summary show the new state (the dialog stays until dismissed if it rolled back).
+    else if (terminal.indexOf(state) >= 0 && terminal.indexOf(initialState) < 0) setTimeout(function () { location.reload(); }, 1500);
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);

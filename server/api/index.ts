@@ -2,6 +2,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
 import type { ErrorHandler } from 'hono';
 import type { AppDeps } from '../deps.js';
 import { authenticate, type AuthEnv } from '../auth/middleware.js';
@@ -45,6 +46,7 @@ export const apiErrorHandler: ErrorHandler = (err, c) => {
 /** Every /api/v1 route except the apply routes, which app.ts mounts into the returned app. */
 export function apiRoutes(deps: AppDeps): OpenAPIHono<AuthEnv> {
   const api = newApi();
+  api.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-origin' }));
   api.use('*', (c, next) => (c.req.method === 'PUT' && c.req.path.endsWith('/policies') ? bulkLimit(c, next) : normalLimit(c, next)));
   api.use('*', authenticate(deps));
   api.onError(apiErrorHandler);

@@ -32,5 +32,7 @@ describe('createApp', () => {
     const r = await h.call('GET', '/api/v1/nothing-here');
     expect(r.status).toBe(404);
     expect(r.headers.get('content-type')).toBe('application/problem+json');
+    const ok = await h.call('GET', '/api/v1/policies');
+    expect(ok.headers.get('x-content-type-options')).toBe('nosniff');
   });
 });

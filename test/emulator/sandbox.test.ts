@@ -125,3 +125,8 @@ assert(bo.hton16(0x0102) == 0x0201 and bo.htole32(0x1234) == 0x1234 and bo.ntoh6
 it('string methods go through the same integer-only library', async () => {
   expect(await atLoad('local ok, e = pcall(function() return ("%f"):format(1) end) assert(not ok and e:find("invalid conversion"), e)')).toBe('');
 });
+
+it('reading counters never runs script code, however often it is called', async () => {
+  await emu.load('c', 'hits = { a = 1, b = "x", [3] = 4 } setmetatable(_G, { __index = function() while true do end end })', { profile: 'lunatik-4', target: 'netfilter' });
+  for (let i = 0; i < 50; i++) expect(emu.counters('c')).toEqual({ a: 1 });
+});

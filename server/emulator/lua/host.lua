@@ -243,9 +243,14 @@ function __lasterror()
 	return last_error
 end
 
+-- The entry points below run host code only; each starts a fresh idle budget so that repeated
+-- calls between packets never find it spent.
+
 --- The script's global `hits` as "key\tvalue\n" lines (integer values only).
 function __counters()
-	local hits = env and env.hits
+	budget_idle()
+	-- rawget: a metatable the script put on its globals must not run here.
+	local hits = env and rawget(env, "hits")
 	if type(hits) ~= "table" then return "" end
 	local out = {}
 	for k, v in next, hits do
@@ -255,12 +260,14 @@ function __counters()
 end
 
 function __output()
+	budget_idle()
 	local s = concat(output, "\n")
 	output = {}
 	return s
 end
 
 function __registered()
+	budget_idle()
 	local parts = {}
 	for i = 1, #rt.hooks do parts[i] = rt.hooks[i].pf .. ":" .. rt.hooks[i].hooknum end
 	return concat(parts, ","), rt.xdp and 1 or 0

@@ -154,8 +154,15 @@ export function applyRoutes(deps: AppDeps): Hono<UiEnv> {
 
   app.post('/applies/:id/dismiss', (c) => {
     c.get('session').applyTokens.delete(c.req.param('id'));
+    // Back to the page the dialog was on; only a plain local path ("//host" would leave the site).
     const back = c.req.header('referer');
-    const path = back ? new URL(back).pathname : '/status';
+    let path = '/status';
+    try {
+      if (back) path = new URL(back).pathname;
+    } catch {
+      path = '/status';
+    }
+    if (!/^\/(?!\/)/.test(path)) path = '/status';
     return redirect(c, path.startsWith('/applies/') ? '/applies' : path);
   });
 

@@ -107,6 +107,12 @@ describe.skipIf(missing)('admin UI in Chromium', () => {
     await page.getByRole('button', { name: 'Confirm' }).waitFor();
     await expect.poll(() => page.locator('#apply-steps li').count()).toBeGreaterThan(2);
     await shot('07-apply-countdown');
+    // The countdown survives a reload, on any page: the server rehydrates it.
+    await go('/policies');
+    await page.getByRole('button', { name: 'Confirm' }).waitFor();
+    const left = Number(await page.locator('#apply-title [data-countdown]').textContent());
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThanOrEqual(90);
     await page.getByRole('button', { name: 'Confirm' }).click();
     await page.getByText('Configuration changes applied.').waitFor();
     expect(dropped).toBeGreaterThanOrEqual(2);

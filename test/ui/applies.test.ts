@@ -119,6 +119,12 @@ describe('Save & Apply', () => {
     });
     expect(dismissed.headers.get('location')).toBe('/policies');
     expect(await text(c.get('/policies'))).not.toContain('apply-dialog');
+    const offsite = await kit.app.request(`/applies/${id}/dismiss`, {
+      method: 'POST',
+      headers: { cookie: c.cookie, origin: ORIGIN, referer: 'http://localhost//evil.example/', 'content-type': 'application/x-www-form-urlencoded' },
+      body: encode({ _csrf: c.csrf }),
+    });
+    expect(offsite.headers.get('location')).toBe('/status');
   });
 
   it('Apply unchecked needs its own choice and confirms without a window', async () => {

@@ -28,6 +28,7 @@ function byDefault(): Stmt[] {
 
 function transport(names: boolean): Stmt[] {
   const room = v('room');
+  const ports = (): Stmt => local('w', u32(v('l4')));
   return [
     blank,
     comment('Transport fields from the header at l4 up to the packet end: source and destination port, TCP flags,'),
@@ -40,18 +41,22 @@ function transport(names: boolean): Stmt[] {
             cond: eq(v('proto'), int(6)),
             body: [
               if_(lt(room, int(20)), [ret(...none5())]),
-              local('hl', shl(shr(u8(add(v('l4'), int(12))), int(4)), int(2))),
+              comment('Data offset (high 4 bits) and flags (low 8 bits) share one 16-bit read.'),
+              local('x', u16(add(v('l4'), int(12)))),
+              local('hl', shl(shr(v('x'), int(12)), int(2))),
               if_(or(lt(v('hl'), int(20)), gt(v('hl'), room)), [ret(...none5())]),
-              local('dport', u16(add(v('l4'), int(2)))),
-              ret(u16(v('l4')), v('dport'), u8(add(v('l4'), int(13))), int(-1), names ? call(v('tcp_name'), d, v('dport'), add(v('l4'), v('hl')), v('stop')) : bool(false)),
+              ports(),
+              local('dport', band(v('w'), hex(0xffff))),
+              ret(shr(v('w'), int(16)), v('dport'), band(v('x'), hex(0xff)), int(-1), names ? call(v('tcp_name'), d, v('dport'), add(v('l4'), v('hl')), v('stop')) : bool(false)),
             ],
           },
           {
             cond: eq(v('proto'), int(17)),
             body: [
               if_(lt(room, int(8)), [ret(...none5())]),
-              local('dport', u16(add(v('l4'), int(2)))),
-              ret(u16(v('l4')), v('dport'), int(-1), int(-1), names ? and(eq(v('dport'), int(53)), call(v('dns_name'), d, add(v('l4'), int(8)), v('stop'))) : bool(false)),
+              ports(),
+              local('dport', band(v('w'), hex(0xffff))),
+              ret(shr(v('w'), int(16)), v('dport'), int(-1), int(-1), names ? and(eq(v('dport'), int(53)), call(v('dns_name'), d, add(v('l4'), int(8)), v('stop'))) : bool(false)),
             ],
           },
           {
@@ -98,19 +103,20 @@ function decide4(f: FamilyIR): Stmt[] {
     comment('IPv4 from offset off; n is the buffer length.'),
     localFn('decide4', ['d', 'off', 'n', 'dev'], [
       if_(lt(sub(v('n'), off), int(20)), [ret(call(v('by_default')))]),
-      local('b0', u8(off)),
-      local('hl', shl(band(v('b0'), hex(0x0f)), int(2))),
-      local('total', u16(add(off, int(2)))),
-      if_(or(ne(shr(v('b0'), int(4)), int(4)), lt(v('hl'), int(20)), gt(add(off, v('hl')), v('n')), lt(v('total'), v('hl'))), [ret(call(v('by_default')))]),
+      comment('Version, header length and total length in the first 32-bit word.'),
+      local('w0', u32(off)),
+      local('hl', shl(band(shr(v('w0'), int(24)), hex(0x0f)), int(2))),
+      local('total', band(v('w0'), hex(0xffff))),
+      if_(or(ne(shr(v('w0'), int(28)), int(4)), lt(v('hl'), int(20)), gt(add(off, v('hl')), v('n')), lt(v('total'), v('hl'))), [ret(call(v('by_default')))]),
       comment('The packet ends at the total length, or earlier where the buffer does.'),
       local('stop', add(off, v('total'))),
       if_(gt(v('stop'), v('n')), [assign(v('stop'), v('n'))]),
-      local('proto', u8(add(off, int(9)))),
+      local('proto', band(shr(u32(add(off, int(8))), int(16)), hex(0xff))),
       local('src', u32(add(off, int(12)))),
       local('dst', u32(add(off, int(16)))),
       local(fields, ...none5()),
       comment('Non-first fragments carry no transport header.'),
-      if_(eq(band(u16(add(off, int(6))), hex(0x1fff)), int(0)), [
+      if_(eq(band(u32(add(off, int(4))), hex(0x1fff)), int(0)), [
         { kind: 'assign', targets: fields.map(v), values: [call(v('transport'), d, v('proto'), add(off, v('hl')), v('stop'), int(1))] },
       ]),
       ...decideLoop(4, f),
@@ -126,12 +132,14 @@ function decide6(f: FamilyIR): Stmt[] {
     blank,
     comment('IPv6 from offset off, walking at most 8 extension headers to the transport header.'),
     localFn('decide6', ['d', 'off', 'n', 'dev'], [
-      if_(or(lt(sub(v('n'), off), int(40)), ne(shr(u8(off), int(4)), int(6))), [ret(call(v('by_default')))]),
-      local('stop', add(add(off, int(40)), u16(add(off, int(4))))),
+      if_(or(lt(sub(v('n'), off), int(40)), ne(shr(u32(off), int(28)), int(6))), [ret(call(v('by_default')))]),
+      comment('Payload length and next header in the second 32-bit word.'),
+      local('w1', u32(add(off, int(4)))),
+      local('stop', add(add(off, int(40)), shr(v('w1'), int(16)))),
       if_(gt(v('stop'), v('n')), [assign(v('stop'), v('n'))]),
       local(['s1', 's2', 's3', 's4'], ...[8, 12, 16, 20].map((o) => u32(add(off, int(o))))),
       local(['d1', 'd2', 'd3', 'd4'], ...[24, 28, 32, 36].map((o) => u32(add(off, int(o))))),
-      local('proto', u8(add(off, int(6)))),
+      local('proto', band(shr(v('w1'), int(8)), hex(0xff))),
       local('pos', add(off, int(40))),
       local('l4', int(-1)),
       forNum('i', int(1), int(9), [

@@ -53,18 +53,22 @@ local function transport(d, proto, l4, stop, icmp)
 		if room < 20 then
 			return -1, -1, -1, -1, false
 		end
-		local hl = d:getuint8(l4 + 12) >> 4 << 2
+		-- Data offset (high 4 bits) and flags (low 8 bits) share one 16-bit read.
+		local x = ntoh16(d:getuint16(l4 + 12))
+		local hl = x >> 12 << 2
 		if hl < 20 or hl > room then
 			return -1, -1, -1, -1, false
 		end
-		local dport = ntoh16(d:getuint16(l4 + 2))
-		return ntoh16(d:getuint16(l4)), dport, d:getuint8(l4 + 13), -1, false
+		local w = ntoh32(d:getuint32(l4))
+		local dport = w & 0xFFFF
+		return w >> 16, dport, x & 0x00FF, -1, false
 	elseif proto == 17 then
 		if room < 8 then
 			return -1, -1, -1, -1, false
 		end
-		local dport = ntoh16(d:getuint16(l4 + 2))
-		return ntoh16(d:getuint16(l4)), dport, -1, -1, false
+		local w = ntoh32(d:getuint32(l4))
+		local dport = w & 0xFFFF
+		return w >> 16, dport, -1, -1, false
 	elseif proto == icmp and room >= 8 then
 		return -1, -1, -1, d:getuint8(l4), false
 	end
@@ -76,10 +80,11 @@ local function decide4(d, off, n, dev)
 	if n - off < 20 then
 		return by_default()
 	end
-	local b0 = d:getuint8(off)
-	local hl = (b0 & 0x000F) << 2
-	local total = ntoh16(d:getuint16(off + 2))
-	if (b0 >> 4) ~= 4 or hl < 20 or off + hl > n or total < hl then
+	-- Version, header length and total length in the first 32-bit word.
+	local w0 = ntoh32(d:getuint32(off))
+	local hl = (w0 >> 24 & 0x000F) << 2
+	local total = w0 & 0xFFFF
+	if (w0 >> 28) ~= 4 or hl < 20 or off + hl > n or total < hl then
 		return by_default()
 	end
 	-- The packet ends at the total length, or earlier where the buffer does.
@@ -87,12 +92,12 @@ local function decide4(d, off, n, dev)
 	if stop > n then
 		stop = n
 	end
-	local proto = d:getuint8(off + 9)
+	local proto = ntoh32(d:getuint32(off + 8)) >> 16 & 0x00FF
 	local src = ntoh32(d:getuint32(off + 12))
 	local dst = ntoh32(d:getuint32(off + 16))
 	local sport, dport, flags, itype, name = -1, -1, -1, -1, false
 	-- Non-first fragments carry no transport header.
-	if (ntoh16(d:getuint16(off + 6)) & 0x1FFF) == 0 then
+	if (ntoh32(d:getuint32(off + 4)) & 0x1FFF) == 0 then
 		sport, dport, flags, itype, name = transport(d, proto, off + hl, stop, 1)
 	end
 	local list
@@ -121,10 +126,12 @@ end
 
 -- IPv6 from offset off, walking at most 8 extension headers to the transport header.
 local function decide6(d, off, n, dev)
-	if n - off < 40 or (d:getuint8(off) >> 4) ~= 6 then
+	if n - off < 40 or (ntoh32(d:getuint32(off)) >> 28) ~= 6 then
 		return by_default()
 	end
-	local stop = off + 40 + ntoh16(d:getuint16(off + 4))
+	-- Payload length and next header in the second 32-bit word.
+	local w1 = ntoh32(d:getuint32(off + 4))
+	local stop = off + 40 + (w1 >> 16)
 	if stop > n then
 		stop = n
 	end
@@ -138,7 +145,7 @@ local function decide6(d, off, n, dev)
 		ntoh32(d:getuint32(off + 28)),
 		ntoh32(d:getuint32(off + 32)),
 		ntoh32(d:getuint32(off + 36))
-	local proto = d:getuint8(off + 6)
+	local proto = w1 >> 8 & 0x00FF
 	local pos = off + 40
 	local l4 = -1
 	for i = 1, 9 do

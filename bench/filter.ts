@@ -1,0 +1,78 @@
+// Per-packet cost of compiled policies in the emulator and Debian lua5.4: ratio to an ACCEPT-only hook and to a linear if-chain.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { compilePolicy } from '../server/compile/index.js';
+import { createEmulator, type Emulator } from '../server/emulator/index.js';
+import { buildFrame, buildPacket } from '../server/packet/index.js';
+import { benchCases } from './cases.js';
+import { emptyScript, linearScript } from './linear.js';
+
+const shim = new URL('./lua/nf-shim.lua', import.meta.url).pathname;
+const hasLua = spawnSync('lua5.4', ['-v']).status === 0;
+const dir = mkdtempSync(join(tmpdir(), 'lunawall-bench-'));
+
+/** Best of several timed passes over all frames, in ns per packet. */
+function timeEmulator(emu: Emulator, name: string, frames: Uint8Array[], hook: 'input' | 'forward' | 'output', passes = 7, rounds = 30): number {
+  for (const frame of frames) emu.run(name, { frame, hook });
+  let best = Infinity;
+  for (let p = 0; p < passes; p++) {
+    const t = performance.now();
+    for (let r = 0; r < rounds; r++) for (const frame of frames) emu.run(name, { frame, hook });
+    best = Math.min(best, ((performance.now() - t) * 1e6) / (rounds * frames.length));
+  }
+  return best;
+}
+
+function timeLua(script: string, packets: Uint8Array[], label: string): number {
+  const s = join(dir, `${label}.lua`);
+  const p = join(dir, `${label}.hex`);
+  writeFileSync(s, script);
+  writeFileSync(p, packets.map((b) => Buffer.from(b).toString('hex')).join('\n') + '\n');
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const r = spawnSync('lua5.4', [shim, s, p, '2000'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`lua5.4 ${label}: ${r.stderr}`);
+    best = Math.min(best, Number(r.stdout.trim()));
+  }
+  return best;
+}
+
+const fmt = (ns: number): string => (ns >= 1000 ? `${(ns / 1000).toFixed(2)} µs` : `${ns.toFixed(0)} ns`);
+
+// The linear baseline walks 100k set elements per packet: far past the default per-call budget.
+const emu = await createEmulator({ callBudget: 100_000_000 });
+try {
+  await emu.load('floor', emptyScript(), { profile: 'lunatik-4', target: 'netfilter' });
+  for (const c of benchCases()) {
+    const { script } = compilePolicy(c.policy, { profile: 'lunatik-4' });
+    const linear = linearScript(c.policy);
+    await emu.load('compiled', script, { profile: 'lunatik-4', target: 'netfilter' });
+    await emu.load('linear', linear, { profile: 'lunatik-4', target: 'netfilter' });
+    const frames = c.packets.map((p) => buildFrame(p));
+    const hook = c.policy.hook as 'input' | 'forward' | 'output';
+    // The baseline must decide like the compiled script, or the comparison means nothing.
+    for (const frame of frames) {
+      const a = emu.run('compiled', { frame, hook });
+      const b = emu.run('linear', { frame, hook: 'input' });
+      if (a.verdict !== b.verdict || a.error || b.error) throw new Error(`${c.name}: compiled ${a.verdict} ${a.error ?? ''} vs linear ${b.verdict} ${b.error ?? ''}`);
+    }
+    const floor = timeEmulator(emu, 'floor', frames, 'input');
+    const compiled = timeEmulator(emu, 'compiled', frames, hook);
+    const naive = timeEmulator(emu, 'linear', frames, 'input', 3, c.elements > 10_000 ? 1 : 10);
+    let line = `filter ${c.name}: emulator ${fmt(compiled)}/pkt = ${(compiled / floor).toFixed(2)}× empty hook, ${(naive / compiled).toFixed(1)}× faster than linear`;
+    if (hasLua) {
+      const packets = c.packets.map((p) => buildPacket(p));
+      const lf = timeLua(emptyScript(), packets, 'floor');
+      const lc = timeLua(script, packets, `compiled-${c.elements}`);
+      const ll = timeLua(linear, packets, `linear-${c.elements}`);
+      line += `; lua5.4 ${fmt(lc)}/pkt = ${(lc / lf).toFixed(1)}× empty hook, ${(ll / lc).toFixed(1)}× faster than linear`;
+    }
+    console.log(line);
+  }
+} finally {
+  emu.close();
+  rmSync(dir, { recursive: true, force: true });
+}

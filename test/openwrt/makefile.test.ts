@@ -47,6 +47,6 @@ describe.skipIf(!hasMake && process.env.CI !== 'true')('openwrt/Makefile', () =>
 
   it('compiles the XDP program only when lunawall-xdp is selected', () => {
     const steps = sdkMake(['-n', 'compile', 'PKG_BUILD_DIR=/build/lunawall', 'CONFIG_PACKAGE_lunawall-xdp=y']);
-    expect(steps).toContain('-target bpf -O2 -Wall -c /build/lunawall/openwrt/xdp/lunawall_xdp.c -o /build/lunawall/openwrt/xdp/lunawall_xdp.o');
+    expect(steps).toMatch(/clang .*-target bpf .*-c \/build\/lunawall\/openwrt\/xdp\/lunawall_xdp\.c -o \/build\/lunawall\/openwrt\/xdp\/lunawall_xdp\.o/);
   });
 });

@@ -21,8 +21,6 @@ export const BODY_LIMIT = 1024 * 1024;
 /** The declarative PUT /policies carries whole domain lists, so it may be larger. */
 export const BULK_BODY_LIMIT = 16 * 1024 * 1024;
 
-export const apiValidationHook = createValidationHook(policyBodyReporter);
-export const newApi = () => new OpenAPIHono<AuthEnv>({ defaultHook: apiValidationHook });
 
 const oversize = (limit: number) => () =>
   problemResponse(413, { code: 'request.too-large', detail: `the request body is larger than ${limit} bytes` });
@@ -45,7 +43,7 @@ export const apiErrorHandler: ErrorHandler = (err, c) => {
 
 /** Every /api/v1 route except the apply routes, which app.ts mounts into the returned app. */
 export function apiRoutes(deps: AppDeps): OpenAPIHono<AuthEnv> {
-  const api = newApi();
+  const api = new OpenAPIHono<AuthEnv>({ defaultHook: createValidationHook(policyBodyReporter) });
   api.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-origin' }));
   api.use('*', (c, next) => (c.req.method === 'PUT' && c.req.path.endsWith('/policies') ? bulkLimit(c, next) : normalLimit(c, next)));
   api.use('*', authenticate(deps));

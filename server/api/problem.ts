@@ -1,5 +1,4 @@
 // RFC 9457 problem+json responses: every API error, with a stable code and the diagnostics if any.
-import type { Context } from 'hono';
 import { z } from '@hono/zod-openapi';
 import type { Diagnostic } from '../policy/diagnostics.js';
 
@@ -67,12 +66,6 @@ export function problemResponse(status: number, p: ProblemInput): Response {
     status,
     headers: { 'content-type': PROBLEM_TYPE, ...(p.headers ?? {}) },
   });
-}
-
-/** Typed as `never` for handlers: responses built here are outside the route's declared union. */
-export function problem(c: Context, status: number, p: ProblemInput): never {
-  void c;
-  return problemResponse(status, p) as never;
 }
 
 const storeStatus: Record<string, number> = {

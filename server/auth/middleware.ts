@@ -86,6 +86,3 @@ export function requireAdmin(): MiddlewareHandler<AuthEnv> {
     return next();
   };
 }
-
-/** The scope an API request needs by its method: reads need read, everything else write. */
-export const scopeForMethod = (method: string): Scope => (method === 'GET' || method === 'HEAD' ? 'read' : 'write');

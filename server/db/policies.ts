@@ -110,8 +110,7 @@ function checkPrecondition(existing: Row | undefined, name: string, ifMatch: str
   if (!candidates.includes(current)) throw new StoreError('policy.precondition-failed', `policy "${name}" changed: its ETag is ${current}, not ${ifMatch}`);
 }
 
-/** Inside a transaction the caller opened: lets the declarative sync write many policies atomically. */
-export function savePolicyIn(tx: Tx | Db, policy: Policy, opts: WriteOptions): SaveResult {
+function savePolicyIn(tx: Tx | Db, policy: Policy, opts: WriteOptions): SaveResult {
   const existing = tx.select().from(policies).where(eq(policies.name, policy.name)).get();
   if (opts.mode === 'create' && existing) throw new StoreError('policy.exists', `policy "${policy.name}" already exists`);
   if (opts.mode === 'update' && !existing) throw new StoreError('policy.not-found', `no policy named "${policy.name}"`);
@@ -149,7 +148,7 @@ export function savePolicy(db: Db, policy: Policy, opts: WriteOptions): SaveResu
   return db.transaction((tx) => savePolicyIn(tx, policy, opts), { behavior: 'immediate' });
 }
 
-export function deletePolicyIn(tx: Tx | Db, name: string, opts: { author: string; now: number; ifMatch?: string; message?: string }): number {
+function deletePolicyIn(tx: Tx | Db, name: string, opts: { author: string; now: number; ifMatch?: string; message?: string }): number {
   const existing = tx.select().from(policies).where(eq(policies.name, name)).get();
   if (!existing) throw new StoreError('policy.not-found', `no policy named "${name}"`);
   checkPrecondition(existing, name, opts.ifMatch);

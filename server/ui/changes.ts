@@ -3,7 +3,10 @@ import type { Db } from '../db/index.js';
 import { listPolicyRows } from '../db/policies.js';
 import { diffRevisions, getRevision } from '../db/revisions.js';
 import { formatChange, type JsonChange } from '../db/json-diff.js';
+import { asc } from 'drizzle-orm';
 import { lastKnownGoodSet } from '../apply/store.js';
+import { policies } from '../db/schema/policies.js';
+import { lastKnownGood } from '../db/schema/applies.js';
 import type { ChangeView } from '../../views/changes.js';
 
 interface Pending {
@@ -19,13 +22,15 @@ interface Pending {
  * disabled policy that is still loaded, or a loaded policy that was deleted.
  */
 export function pendingChanges(db: Db): Pending[] {
-  const lkg = lastKnownGoodSet(db);
-  const drafts = listPolicyRows(db);
   // Every page shows the count: reuse the answer while neither the drafts nor the applied set changed.
-  const key = drafts.map((r) => `${r.name}:${r.hash}`).join(',') + '|' + lkg.map((e) => `${e.name}:${e.revision}`).join(',');
+  // The key reads two narrow columns; the full rows (policy JSON, last-known-good scripts that may be
+  // megabytes for a big domain set) are read only when something changed.
+  const drafts = db.select({ name: policies.name, hash: policies.hash }).from(policies).orderBy(asc(policies.name)).all();
+  const applied = db.select({ name: lastKnownGood.name, revision: lastKnownGood.revision }).from(lastKnownGood).orderBy(asc(lastKnownGood.name)).all();
+  const key = drafts.map((r) => `${r.name}:${r.hash}`).join(',') + '|' + applied.map((e) => `${e.name}:${e.revision}`).join(',');
   const hit = memo.get(db);
   if (hit?.key === key) return hit.value;
-  const value = compute(db, drafts, new Map(lkg.map((e) => [e.name, e.revision])));
+  const value = compute(db, listPolicyRows(db), new Map(lastKnownGoodSet(db).map((e) => [e.name, e.revision])));
   memo.set(db, { key, value });
   return value;
 }

@@ -7,9 +7,11 @@ local sethook, gethook, getinfo = debug.sethook, debug.gethook, debug.getinfo
 local error = error
 local COUNT <const> = 1000
 
-local remaining = 0
-local exhausted = false
-local armed = false -- whether the main thread's hook is set
+-- Shared with the dispatcher, which reads and resets it per packet without a function call.
+-- armed: whether the main thread's hook is set.
+local B = { remaining = 0, exhausted = false, armed = false }
+E.B = B
+E.IDLE_BUDGET = 10000000
 E.BUDGET_MESSAGE = "instruction budget exceeded"
 -- Chunk names of host code; the script's load() cannot use them (see env.lua).
 E.HOST = "=lunawall-host:"
@@ -18,16 +20,17 @@ local HOST, HOSTLEN = E.HOST, #E.HOST
 -- Runs every COUNT instructions (every instruction once the budget is spent, so that no pcall
 -- in the script can swallow the error and keep looping). Host code always finishes.
 local function hook()
-	if exhausted then
+	if B.exhausted then
 		local info = getinfo(2, "S")
 		if info and info.source:sub(1, HOSTLEN) == HOST then return end
 		error(E.BUDGET_MESSAGE, 0)
 	end
 	local _, _, count = gethook()
-	remaining = remaining - count
+	local remaining = B.remaining - count
+	B.remaining = remaining
 	if count ~= COUNT then sethook(hook, "", COUNT) end
 	if remaining <= 0 then
-		exhausted = true
+		B.exhausted = true
 		sethook(hook, "", 1)
 		error(E.BUDGET_MESSAGE, 0)
 	end
@@ -35,24 +38,23 @@ end
 
 --- Starts a budget of `n` instructions on the calling (main) thread.
 function E.budget_start(n)
-	remaining = n
-	if exhausted or not armed then
-		exhausted, armed = false, true
+	B.remaining = n
+	if B.exhausted or not B.armed then
+		B.exhausted, B.armed = false, true
 		sethook(hook, "", COUNT)
 	end
 end
 
 --- Whether the budget ran out since the last start.
 function E.budget_exhausted()
-	return exhausted
+	return B.exhausted
 end
 
---- Ends a budgeted section: host code after it runs unhindered, but with a small budget so a
---- finalizer the script left behind cannot loop forever between calls.
+--- Ends a budgeted section: host code between calls still runs under a (large) budget.
 function E.budget_idle()
-	remaining = 10000000
-	if exhausted then
-		exhausted = false
+	B.remaining = E.IDLE_BUDGET
+	if B.exhausted then
+		B.exhausted = false
 		sethook(hook, "", COUNT)
 	end
 end
@@ -62,7 +64,7 @@ local co_create, co_wrap = coroutine.create, coroutine.wrap
 local function hooked(f)
 	if type(f) ~= "function" then return f end
 	return function(...)
-		sethook(hook, "", exhausted and 1 or COUNT)
+		sethook(hook, "", B.exhausted and 1 or COUNT)
 		return f(...)
 	end
 end

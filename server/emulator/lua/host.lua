@@ -6,6 +6,7 @@ local mtype, concat = math.type, table.concat
 local lua_tointeger = E.lua_tointeger
 local data_new, data_reset, data_clear = E.data_new, E.data_reset, E.data_clear
 local budget_start, budget_exhausted, budget_idle = E.budget_start, E.budget_exhausted, E.budget_idle
+local B, IDLE_BUDGET = E.B, E.IDLE_BUDGET
 local argerror = E.argerror
 
 local HEADER <const> = 20
@@ -147,8 +148,9 @@ local function run_nf(reg)
 	if not ok then return STATUS_ERROR, 1, -1, errstring(v) end
 	local newmark = -1
 	if m ~= nil then newmark = lua_tointeger(m) & 0xffffffff end
-	local ret = mtype(v) == "integer" and v or lua_tointeger(v)
-	ret = int32(ret)
+	-- Fast path for the verdicts generated code returns; anything else as the kernel converts it.
+	if v == 1 or v == 0 then return STATUS_OK, v, newmark end
+	local ret = int32(lua_tointeger(v))
 	if ret < 0 or ret > 5 then ret = 1 end
 	return STATUS_OK, ret, newmark
 end
@@ -178,7 +180,7 @@ local function dispatch_nf(hooknum, family, mark)
 					ran = true
 					prepare(reg)
 					local s, v, m, err = run_nf(reg)
-					if budget_exhausted() then return STATUS_BUDGET, 1, -1 end
+					if B.exhausted then return STATUS_BUDGET, 1, -1 end
 					if s == STATUS_ERROR then
 						if status ~= STATUS_ERROR then last_error = err end
 						status = STATUS_ERROR
@@ -208,7 +210,7 @@ local function dispatch_xdp(pkt, framelen)
 	local ok, v = pcall(cb, buffer_view, arg_view)
 	data_clear(buffer_view)
 	data_clear(arg_view)
-	if budget_exhausted() then return STATUS_BUDGET, -1, -1 end
+	if B.exhausted then return STATUS_BUDGET, -1, -1 end
 	if not ok then
 		last_error = errstring(v)
 		return STATUS_ERROR, -1, -1
@@ -220,21 +222,25 @@ end
 --- L2 length, L3 length, ifindex (-1 = none), mark; then the Ethernet frame.
 --- Returns status, verdict (netfilter: what netfilter acts on; XDP: the kfunc's result), new mark.
 function __dispatch(pkt)
-	local hooknum, flags, family, l2len, netlen, ifindex, mark = sunpack("<I1I1I1xI4I4i4I4", pkt)
-	cur.pkt, cur.l2len, cur.netlen, cur.ifindex, cur.mac = pkt, l2len, netlen, ifindex, flags & 1 == 1
-	budget_start(call_budget)
+	local head, l2len, netlen, ifindex, mark = sunpack("<I4I4I4i4I4", pkt)
+	local hooknum, family = head & 0xff, (head >> 16) & 0xff
+	cur.pkt, cur.l2len, cur.netlen, cur.ifindex, cur.mac = pkt, l2len, netlen, ifindex, head & 0x100 ~= 0
+	B.remaining = call_budget
+	if B.exhausted or not B.armed then budget_start(call_budget) end
 	local status, verdict, newmark
 	if hooknum == 255 then
 		status, verdict, newmark = dispatch_xdp(pkt, #pkt - HEADER)
 	else
 		status, verdict, newmark = dispatch_nf(hooknum, family, mark)
 	end
-	if budget_exhausted() then
+	if B.exhausted then
 		status, newmark = STATUS_BUDGET, -1
 		verdict = hooknum == 255 and -1 or 1
 		last_error = E.BUDGET_MESSAGE .. " (" .. call_budget .. " instructions per call)"
+		budget_idle()
+	else
+		B.remaining = IDLE_BUDGET
 	end
-	budget_idle()
 	cur.pkt = nil
 	return status, verdict, newmark
 end

@@ -4,6 +4,7 @@ import { serveCommand } from './serve.js';
 import { tokenCommand } from './token.js';
 import { policyCommand } from './policy.js';
 import { validateCommand } from './validate.js';
+import { passwdCommand } from './passwd.js';
 import { applyCommand } from './apply.js';
 import { confirmCommand } from './confirm.js';
 import { rollbackCommand } from './rollback.js';
@@ -17,6 +18,7 @@ export const commands: Command[] = [
   tokenCommand,
   policyCommand,
   validateCommand,
+  passwdCommand,
   applyCommand,
   confirmCommand,
   rollbackCommand,

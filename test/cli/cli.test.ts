@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { runCli } from '../../server/cli/run.js';
 import { openDb, closeDb } from '../../server/db/index.js';
 import { verifyToken } from '../../server/auth/tokens.js';
+import { checkAdminPassword } from '../../server/auth/password.js';
 
 let dir: string;
 const run = async (...argv: string[]) => {
@@ -57,6 +58,26 @@ describe('lunawall token', () => {
       expect(r.code, argv.join(' ')).not.toBe(0);
       expect(r.err, argv.join(' ')).toHaveLength(1);
       expect(r.out).toEqual([]);
+    }
+  });
+});
+
+describe('lunawall passwd', () => {
+  it('sets the admin password from a file or generates one, printing it once', async () => {
+    const f = file('pw', 'new-admin-password\n');
+    expect((await run('passwd', '--from-file', f)).code).toBe(0);
+    const db = openDb(join(dir, 'lunawall.db'));
+    expect(await checkAdminPassword(db, 'admin', 'new-admin-password')).toBe(true);
+    closeDb(db);
+    const g = await run('passwd', '--generate');
+    expect(g.out).toEqual([expect.stringMatching(/^[A-Za-z2-9]{20}$/)]);
+    const db2 = openDb(join(dir, 'lunawall.db'));
+    expect(await checkAdminPassword(db2, 'admin', g.out[0]!)).toBe(true);
+    closeDb(db2);
+    for (const argv of [['passwd'], ['passwd', '--generate', '--from-file', f], ['passwd', '--from-file', file('short', 'abc')], ['passwd', 'hunter22']]) {
+      const r = await run(...argv);
+      expect(r.code, argv.join(' ')).not.toBe(0);
+      expect(r.err, argv.join(' ')).toHaveLength(1);
     }
   });
 });

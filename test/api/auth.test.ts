@@ -13,6 +13,8 @@ const endpoints: { method: string; path: string; scope: 'read' | 'write' | 'any'
   { method: 'GET', path: '/api/v1/policies/p1/revisions', scope: 'read' },
   { method: 'GET', path: '/api/v1/policies/p1/revisions/1', scope: 'read' },
   { method: 'GET', path: '/api/v1/policies/p1/diff?from=1&to=1', scope: 'read' },
+  { method: 'GET', path: '/api/v1/policies/p1/script', scope: 'read' },
+  { method: 'POST', path: '/api/v1/policies/p1/simulate', scope: 'read', body: { packets: [{ src: '10.0.0.1', dst: '10.0.0.2', dstPort: 80 }] } },
   { method: 'POST', path: '/api/v1/policies', scope: 'write', body: samplePolicy('p2') },
   { method: 'PUT', path: '/api/v1/policies/p1', scope: 'write', body: samplePolicy('p1') },
   { method: 'PATCH', path: '/api/v1/policies/p1', scope: 'write', body: { title: 'x' } },

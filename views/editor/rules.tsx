@@ -11,9 +11,12 @@ const diagHtml = (ds: PlacedDiagnostic[]) =>
 
 const hasError = (ds: PlacedDiagnostic[]) => ds.some((d) => d.severity === 'error');
 
-/** A button that edits the rule list: htmx posts the form to /editor/rules (target and swap are inherited from #rules). */
+/**
+ * A button that edits the rule list: htmx posts the form to /editor/rules (target and swap are inherited
+ * from #rules). Kept small on purpose: a submit button by default, styled by `.rule-head button`.
+ */
 const opButton = (op: string, label: string, text: string, cls = '', disabled = false) =>
-  `<button type="submit" name="op" value="${op}" class="cbi-button cbi-button-small${cls}" aria-label="${esc(label)}"${disabled ? ' disabled' : ''} formnovalidate hx-post="/editor/rules">${text}</button>`;
+  `<button name="op" value="${op}"${cls ? ` class="${cls}"` : ''} aria-label="${esc(label)}"${disabled ? ' disabled' : ''} hx-post="/editor/rules">${text}</button>`;
 
 /** A labelled field; the label wraps its control, so no ids are needed. Only a field with messages needs a wrapper. */
 function field(label: string, control: string, ds: PlacedDiagnostic[], cls = 'fld'): string {
@@ -22,7 +25,7 @@ function field(label: string, control: string, ds: PlacedDiagnostic[], cls = 'fl
 }
 
 const input = (name: string, value: string, ds: PlacedDiagnostic[]) =>
-  `<input name="${name}" value="${esc(value)}"${hasError(ds) ? ' class="has-error" aria-invalid="true"' : ''}>`;
+  `<input name="${name}"${value ? ` value="${esc(value)}"` : ''}${hasError(ds) ? ' class="has-error" aria-invalid="true"' : ''}>`;
 
 const actionOptions = (value: string) => actions.map((a) => `<option${a === value ? ' selected' : ''}>${a}</option>`).join('');
 
@@ -40,7 +43,7 @@ export function ruleRowHtml(rule: DraftRule, i: number, count: number, diags: Fi
     body += field(f.label, input(`${base}.match.${f.key}`, rule.match[f.key], ds), ds);
   }
   return (
-    `<div class="rule${rule.enabled ? '' : ' disabled'}" id="rule-${i}" data-rule-id="${esc(rule.id)}"><div class="rule-head">` +
+    `<div class="rule${rule.enabled ? '' : ' disabled'}"><div class="rule-head">` +
     `<span class="pos">#${n}</span>` +
     opButton(`rule-up:${i}`, `Move rule ${n} up`, '▲', '', i === 0) +
     opButton(`rule-down:${i}`, `Move rule ${n} down`, '▼', '', i === count - 1) +
@@ -48,7 +51,7 @@ export function ruleRowHtml(rule: DraftRule, i: number, count: number, diags: Fi
     field('ID', input(`${base}.id`, rule.id, idD), idD, 'fld inline') +
     field('Action', `<select name="${base}.action">${actionOptions(rule.action)}</select>`, actD, 'fld inline') +
     field('Comment', input(`${base}.comment`, rule.comment, comD), comD, 'fld inline grow') +
-    opButton(`rule-remove:${i}`, `Remove rule ${n}`, 'Remove', ' cbi-button-remove') +
+    opButton(`rule-remove:${i}`, `Remove rule ${n}`, 'Remove', 'remove') +
     `</div><div class="rule-body">${body}</div>${diagHtml(rowDiags)}</div>`
   );
 }

@@ -20,11 +20,24 @@ describe('createApp', () => {
     expect(await r.text()).toContain('/api/v1/openapi.json');
   });
 
-  it('reports status: version, backend, loaded runtimes, policy count', async () => {
-    const h = await harness();
-    await h.call('POST', '/api/v1/policies', { body: samplePolicy() });
-    const s = await (await h.call('GET', '/api/v1/status', { token: h.tokens.read })).json();
-    expect(s).toMatchObject({ version: expect.stringMatching(/^\d+\.\d+\.\d+/), backend: { kind: 'emulator', profile: 'lunatik-4' }, loaded: [], policies: 1 });
+  it('reports status: version, backend, loaded runtimes, policy count, pending changes, applies', async () => {
+    const h = await harness({ engine: true });
+    await h.call('POST', '/api/v1/policies', { body: { ...samplePolicy(), hook: 'forward' } });
+    const before = await (await h.call('GET', '/api/v1/status', { token: h.tokens.read })).json();
+    expect(before).toMatchObject({
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      backend: { kind: 'emulator', profile: 'lunatik-4' },
+      loaded: [],
+      policies: 1,
+      pendingChanges: [{ name: 'block-ads', kind: 'added' }],
+      applies: { active: null, last: null },
+    });
+    const engine = h.deps.engine!;
+    const started = await engine.start({ policies: 'all', unchecked: true, startedBy: 'test' });
+    await engine.waitFor(started.id, ['confirmed']);
+    const after = await (await h.call('GET', '/api/v1/status', { token: h.tokens.read })).json();
+    expect(after).toMatchObject({ loaded: ['block-ads'], pendingChanges: [], applies: { active: null, last: { id: started.id, state: 'confirmed' } } });
+    await engine.close();
   });
 
   it('answers unknown API paths with a 404 problem', async () => {

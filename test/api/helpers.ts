@@ -5,6 +5,7 @@ import { loadConfig } from '../../server/config.js';
 import { createToken, type Scope } from '../../server/auth/tokens.js';
 import { setAdminPassword } from '../../server/auth/password.js';
 import { EmulatorBackend } from '../../server/kernel/emulator.js';
+import { applyConfigOf, createApplyEngine } from '../../server/apply/index.js';
 import type { AppDeps } from '../../server/deps.js';
 
 export const ADMIN_PASSWORD = 'correct horse battery';
@@ -19,11 +20,14 @@ export interface Harness {
   basic(user?: string, password?: string): string;
 }
 
-export async function harness(opts: { adminPassword?: boolean; db?: Db } = {}): Promise<Harness> {
+export async function harness(opts: { adminPassword?: boolean; db?: Db; engine?: boolean } = {}): Promise<Harness> {
   const db = opts.db ?? openDb(':memory:');
   let t = 1_700_000_000_000;
   const clock = { now: () => (t += 1000) };
-  const deps: AppDeps = { db, backend: new EmulatorBackend(), config: loadConfig({}), clock };
+  const backend = new EmulatorBackend();
+  const config = loadConfig({});
+  const deps: AppDeps = { db, backend, config, clock };
+  if (opts.engine) deps.engine = createApplyEngine({ db, backend, config: applyConfigOf(config) });
   const app = createApp(deps);
   // A suffix per harness, so a second harness on the same database file gets its own tokens.
   const suffix = Math.random().toString(36).slice(2, 8);

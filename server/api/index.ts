@@ -76,6 +76,7 @@ export function apiRoutes(deps: AppDeps): OpenAPIHono<AuthEnv> {
         'with `diagnostics` giving the JSON path of each bad field. Request bodies are limited to 1 MiB, ' +
         'except the declarative `PUT /policies`, which accepts up to 16 MiB so large domain sets can be imported.',
     },
+    servers: [{ url: '/api/v1' }],
     security: [{ bearer: [] }, { basic: [] }],
   });
   return api;

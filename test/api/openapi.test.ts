@@ -9,6 +9,7 @@ describe('GET /api/v1/openapi.json', () => {
     expect(r.status).toBe(200);
     const doc = await r.json();
     expect(doc.openapi).toBe('3.0.0');
+    expect(doc.servers).toEqual([{ url: '/api/v1' }]);
     const ops = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, m]) => Object.keys(m).map((k) => `${k.toUpperCase()} ${p}`));
     expect(ops).toEqual(
       expect.arrayContaining([

@@ -28,6 +28,9 @@ describe('GET /api/v1/openapi.json', () => {
         'GET /tokens',
         'POST /tokens',
         'DELETE /tokens/{name}',
+        'POST /policies/{name}/simulate',
+        'POST /applies',
+        'POST /applies/{id}/confirm',
       ]),
     );
     expect(Object.keys(doc.components.securitySchemes)).toEqual(['bearer', 'basic']);

@@ -44,4 +44,23 @@ describe('policies API', () => {
     expect(r1.policy).toEqual(samplePolicy());
     expect(r1.author).toMatch(/^token:t-all-/);
   });
+
+  it('lets exactly one of two concurrent writers with the same If-Match win', async () => {
+    const h = await harness();
+    const etag = (await h.call('POST', '/api/v1/policies', { body: samplePolicy() })).headers.get('etag')!;
+    const results = await Promise.all(
+      ['first', 'second', 'third'].map((title) => h.call('PUT', '/api/v1/policies/block-ads', { body: { ...samplePolicy(), title }, headers: { 'if-match': etag } })),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 412, 412]);
+    const revs = await (await h.call('GET', '/api/v1/policies/block-ads/revisions')).json();
+    expect(revs.revisions).toHaveLength(2);
+  });
+
+  it('creates only with If-None-Match: * when the name is free', async () => {
+    const h = await harness();
+    expect((await h.call('PUT', '/api/v1/policies/block-ads', { body: samplePolicy(), headers: { 'if-none-match': '*' } })).status).toBe(201);
+    const again = await h.call('PUT', '/api/v1/policies/block-ads', { body: { ...samplePolicy(), title: 'x' }, headers: { 'if-none-match': '*' } });
+    expect(again.status).toBe(412);
+    expect((await h.call('POST', '/api/v1/policies', { body: samplePolicy() })).status).toBe(409);
+  });
 });

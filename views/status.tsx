@@ -86,7 +86,9 @@ export function StatusLive({ view }: { view: StatusView }) {
             </thead>
             <tbody>
               {view.states.flatMap((s) =>
-                Object.entries(s.counters ?? {}).map(([rule, n]) => (
+                Object.entries(s.counters ?? {})
+                  .sort(([a], [b]) => Number(a === 'default') - Number(b === 'default'))
+                  .map(([rule, n]) => (
                   <tr>
                     <td>
                       <code>{s.name}</code>

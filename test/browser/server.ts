@@ -15,6 +15,8 @@ export interface Running {
   url: string;
   db: Db;
   engine: ApplyEngine;
+  /** The emulated kernel, so a test can push packets through the loaded scripts. */
+  backend: EmulatorBackend;
   close(): Promise<void>;
 }
 
@@ -42,6 +44,7 @@ export async function startUi(): Promise<Running> {
     url: `http://127.0.0.1:${port}`,
     db,
     engine,
+    backend,
     async close() {
       await engine.close();
       await new Promise<void>((res) => server.close(() => res()));

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PASSWORD, startUi, type Running } from './server.js';
+import { buildFrame } from '../../server/packet/index.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = 'test-output/screenshots';
@@ -154,8 +155,25 @@ describe.skipIf(missing)('admin UI in Chromium', () => {
     await expect.poll(() => page.locator('#unsaved').textContent(), { timeout: 10_000 }).toBe('No unsaved changes');
     await go('/policies/block-ads/edit');
     expect(await page.locator('[name="rules[0].match.dstPorts"]').inputValue()).toBe('22');
+    await page.getByRole('link', { name: 'Applies' }).first().click();
+    await page.locator('#applies-table a').first().click();
+    await page.locator('#journal').waitFor();
+    await page.getByRole('link', { name: /^revision \d+$/ }).first().click();
+    await page.waitForURL(/\/policies\/block-ads\/revisions\/\d+$/);
+    await shot('11-revision');
+  });
+
+  it('the status page shows the loaded state, its hit counters and, as it refreshes, a chart', async () => {
     await go('/status');
-    await shot('11-status');
+    expect(await page.locator('#status-live').textContent()).toContain('healthy');
+    // Real packets through the loaded script: SSH is dropped by r1, an ad SNI by r2.
+    const ssh = buildFrame({ src: '192.168.1.10', dst: '203.0.113.5', proto: 'tcp', srcPort: 40000, dstPort: 22 });
+    const ad = buildFrame({ src: '192.168.1.10', dst: '203.0.113.5', proto: 'tcp', srcPort: 40001, dstPort: 443, tls: { sni: 'ads.example.com' } });
+    for (let i = 0; i < 5; i++) expect(ui.backend.runPacket('block-ads', { frame: ssh, hook: 'forward' })).toBe('drop');
+    for (let i = 0; i < 3; i++) expect(ui.backend.runPacket('block-ads', { frame: ad, hook: 'forward' })).toBe('drop');
+    await page.locator('svg.chart polyline').waitFor({ timeout: 15_000 });
+    expect(await page.locator('#status-live').textContent()).toMatch(/r1\s*5/);
+    await shot('12-status');
   });
 
   it('the packet tester gives the verdict and the rule that matched', async () => {
@@ -169,7 +187,7 @@ describe.skipIf(missing)('admin UI in Chromium', () => {
     await page.locator('#verdict').waitFor();
     expect(await page.locator('#verdict').textContent()).toBe('DROP');
     expect(await page.locator('#verdict-rule').textContent()).toBe('r2');
-    await shot('12-tester');
+    await shot('13-tester');
   });
 
   it('creates a token that is shown once', async () => {
@@ -178,7 +196,7 @@ describe.skipIf(missing)('admin UI in Chromium', () => {
     await page.getByRole('checkbox', { name: 'write' }).check();
     await page.getByRole('button', { name: 'Create token' }).click();
     expect(await page.locator('#new-token').textContent()).toMatch(/^lw_/);
-    await shot('13-tokens');
+    await shot('14-tokens');
   });
 
   it('exports all policies, deletes one after confirming, then imports the backup with a preview', async () => {
@@ -190,7 +208,7 @@ describe.skipIf(missing)('admin UI in Chromium', () => {
     expect(doc.policies.map((p) => p.name)).toEqual(['block-ads']);
     await go('/policies');
     await page.getByRole('link', { name: 'Delete block-ads' }).click();
-    await shot('14-delete-confirm');
+    await shot('15-delete-confirm');
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
     await page.waitForURL('**/policies?done=deleted');
     expect(await page.locator('#policy-table').textContent()).toContain('There are no policies yet.');
@@ -199,11 +217,11 @@ describe.skipIf(missing)('admin UI in Chromium', () => {
     await page.getByRole('button', { name: 'Preview restore' }).click();
     await page.locator('#import-preview').waitFor();
     expect(await page.locator('#import-preview tr', { hasText: 'created' }).textContent()).toContain('block-ads');
-    await shot('15-backup-preview');
+    await shot('16-backup-preview');
     await page.getByRole('button', { name: 'Restore' }).click();
     await page.locator('#import-done').waitFor();
     expect(await page.locator('#import-done').textContent()).toContain('1 created');
-    await shot('16-backup-restored');
+    await shot('17-backup-restored');
     await go('/policies');
     expect(await page.locator('#policy-table').textContent()).toContain('block-ads');
   });

@@ -4,6 +4,7 @@ local E = {}
 __E = E
 
 local sethook, gethook, getinfo = debug.sethook, debug.gethook, debug.getinfo
+local ssub = string.sub
 local error = error
 local COUNT <const> = 1000
 
@@ -22,7 +23,7 @@ local HOST, HOSTLEN = E.HOST, #E.HOST
 local function hook()
 	if B.exhausted then
 		local info = getinfo(2, "S")
-		if info and info.source:sub(1, HOSTLEN) == HOST then return end
+		if info and ssub(info.source, 1, HOSTLEN) == HOST then return end
 		error(E.BUDGET_MESSAGE, 0)
 	end
 	local _, _, count = gethook()

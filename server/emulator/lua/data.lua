@@ -28,7 +28,8 @@ end
 E.checkint = checkint
 
 local D = {}
-local MT = { __index = D, __name = "data" }
+-- __metatable: a script must not reach (and e.g. add __gc to) a metatable the host creates objects with.
+local MT = { __index = D, __name = "data", __metatable = false }
 E.data_mt = MT
 
 -- A data object: s = backing string, b = where offset 0 sits in s, n = size,

@@ -7,6 +7,7 @@ __lint = nil
 local mtype, tointeger = math.type, math.tointeger
 local type, tonumber, error, select, rawget = type, tonumber, error, select, rawget
 local sfind, sformat, spack, sunpack, spacksize = string.find, string.format, string.pack, string.unpack, string.packsize
+local ssub, sgmatch = string.sub, string.gmatch
 
 -- The kernel's Lua has no floats: a numeral that is not an integer does not convert.
 local function int_tonumber(v, base)
@@ -33,7 +34,7 @@ end
 local function check_format(fmt)
 	if type(fmt) == "string" then
 		local at = sfind(fmt, "[fdn]")
-		if at then error(sformat("invalid format option '%s'", fmt:sub(at, at)), 2) end
+		if at then error(sformat("invalid format option '%s'", ssub(fmt, at, at)), 2) end
 	end
 end
 local function int_pack(fmt, ...) check_format(fmt) return spack(fmt, ...) end
@@ -41,7 +42,7 @@ local function int_unpack(fmt, ...) check_format(fmt) return sunpack(fmt, ...) e
 local function int_packsize(fmt) check_format(fmt) return spacksize(fmt) end
 local function int_format(fmt, ...)
 	if type(fmt) == "string" then
-		for conv in fmt:gmatch("%%[-+ #0]*%d*%.?%d*([aAeEfgG])") do
+		for conv in sgmatch(fmt, "%%[-+ #0]*%d*%.?%d*([aAeEfgG])") do
 			error(sformat("invalid conversion '%%%s' to 'format'", conv), 2)
 		end
 	end
@@ -74,6 +75,9 @@ do
 	arith("__idiv", function(a, b) return a // b end)
 	arith("__unm", function(a) return -a end)
 	smt.__div, smt.__pow = nil, nil
+	-- The host's own code could call into a script that rewrote the string metatable: it is shared
+	-- state, so scripts see it as protected (getmetatable("") is false).
+	smt.__metatable = false
 end
 
 local function copy(t)
@@ -119,7 +123,7 @@ function E.new_env(require, print)
 			end
 			chunk = table.concat(parts)
 		end
-		if type(name) == "string" and name:sub(1, #E.HOST) == E.HOST then name = "?" .. name end
+		if type(name) == "string" and ssub(name, 1, #E.HOST) == E.HOST then name = "?" .. name end
 		local fn, err = load(chunk, name, "t", fenv == nil and env or fenv)
 		if fn and type(chunk) == "string" then
 			local problem = E.lint(chunk, name or chunk)

@@ -71,7 +71,7 @@ end
 -- The skb objects of Lunatik 4.2+ (lib/luaskb.c): one per registration, valid only during its
 -- callback, with one "net" and one "mac" view each. Their state lives outside the object, out of
 -- the script's reach.
-local skb_mt = { __name = "skb" }
+local skb_mt = { __name = "skb", __metatable = false }
 local skbstate = setmetatable({}, { __mode = "k" })
 local cur = {}
 local function skb_check(s)

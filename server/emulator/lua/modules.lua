@@ -2,6 +2,8 @@
 local E = __E
 local type, error, tostring, pairs, setmetatable, rawget = type, error, tostring, pairs, setmetatable, rawget
 local mtype = math.type
+local ssub, sfind, sgsub = string.sub, string.find, string.gsub
+local getmetatable = debug.getmetatable
 local argerror, checkint = E.argerror, E.checkint
 local lua_tointeger = E.lua_tointeger
 
@@ -49,7 +51,7 @@ local function field(ops, name)
 	return lua_tointeger(v)
 end
 
-local object_mt = { __name = "netfilter" }
+local object_mt = { __name = "netfilter", __metatable = false }
 
 --- The runtime's registrations; `rt` is the per-script state the dispatcher reads.
 local function netfilter_register(rt, fname)
@@ -118,7 +120,7 @@ local function is_object(v)
 end
 
 local function rcu_module(v36)
-	local rcu_mt = { __lunatik = true, __name = "rcu" }
+	local rcu_mt = { __lunatik = true, __name = "rcu", __metatable = false }
 	local function store(t) return rawget(t, "__store") end
 	local function key(k)
 		if type(k) == "number" then k = tostring(k) end
@@ -147,7 +149,7 @@ end
 
 -- set.new / set.labeled (lib/luaset_*.c): immutable string sets.
 local function set_module()
-	local set_mt = { __lunatik = true, __name = "set" }
+	local set_mt = { __lunatik = true, __name = "set", __metatable = false }
 	set_mt.__index = {
 		has = function(s, str)
 			if type(str) ~= "string" then argerror(2, "string expected, got " .. luatype(str)) end
@@ -155,15 +157,15 @@ local function set_module()
 		end,
 	}
 	set_mt.__len = function(s) return rawget(s, "__n") end
-	local label_mt = { __lunatik = true, __name = "labelset" }
+	local label_mt = { __lunatik = true, __name = "labelset", __metatable = false }
 	label_mt.__index = {
 		match = function(s, str)
 			if type(str) ~= "string" then argerror(2, "string expected, got " .. luatype(str)) end
 			local members, flags, i = rawget(s, "__members"), 0, 1
 			while true do
-				local f = members[str:sub(i)]
+				local f = members[ssub(str, i)]
 				if f then flags = flags | f end
-				local dot = str:find(".", i, true)
+				local dot = sfind(str, ".", i, true)
 				if not dot then break end
 				i = dot + 1
 			end
@@ -255,8 +257,8 @@ function E.make_require(rt, profile)
 		local loader = loaders[name]
 		if loader == nil then
 			if not_emulated[name] then error("module '" .. name .. "' is not emulated by lunawall", 2) end
-			if name:find(".", 1, true) then
-				error("module '" .. name .. "' not found:\n\tno field package.preload['" .. name .. "']\n\tno file '/lib/modules/lua/" .. name:gsub("%.", "/") .. ".lua'", 2)
+			if sfind(name, ".", 1, true) then
+				error("module '" .. name .. "' not found:\n\tno field package.preload['" .. name .. "']\n\tno file '/lib/modules/lua/" .. (sgsub(name, "%.", "/")) .. ".lua'", 2)
 			end
 			error("luaopen_" .. name .. " not found in kernel symbol table", 2)
 		end

@@ -106,10 +106,7 @@ function E.new_env(require, print)
 	env.collectgarbage = function(opt, ...)
 		-- Lunatik's collectgarbage("count") is in bytes, as an integer (lunatik.md §5.1).
 		if opt == "count" then return tointeger(collectgarbage("count") * 1024 // 1) end
-		if opt == "collect" or opt == "step" or opt == "isrunning" or opt == nil then
-			return collectgarbage(opt, ...)
-		end
-		error(sformat("bad argument #1 to 'collectgarbage' (invalid option '%s')", tostring(opt)), 2)
+		return collectgarbage(opt, ...)
 	end
 	-- load: text only, and the script's own environment unless it passes one.
 	-- load: text only, held to the same integer-only lint as the script, in the script's environment

@@ -109,6 +109,19 @@ describe('lunawall simulate', () => {
   });
 });
 
+describe('files with several policies', () => {
+  const both = write('both.json', { policies: [web, { name: 'edge', target: 'xdp', interfaces: ['eth0'], rules: [{ id: 'icmp', action: 'drop', match: { proto: 'icmp' } }], tests: [{ name: 'ping', packet: { src: '1.1.1.1', dst: '2.2.2.2', proto: 'icmp', icmpType: 8, iif: 'eth0' }, expect: 'drop', rule: 'icmp' }] }] });
+
+  it('render and simulate need --policy; test runs every policy', async () => {
+    expect(await cli('render', both)).toMatchObject({ code: 1, err: [expect.stringMatching(/holds 2 policies: choose one with --policy NAME$/)] });
+    expect((await cli('render', both, '--policy', 'edge')).out.join('\n')).toContain('require("xdp")');
+    expect(await cli('render', both, '--policy', 'nope')).toMatchObject({ code: 1, err: [expect.stringContaining('has no policy named "nope"')] });
+    const r = await cli('test', both);
+    expect(r).toMatchObject({ code: 0, err: ['3 passed, 0 failed (lunatik-4)'] });
+    expect(r.out).toContain('ok   edge: ping (drop by icmp)');
+  });
+});
+
 describe('lunawall test', () => {
   it('passes, and fails with exit 1 and a FAIL line', async () => {
     const ok = await cli('test', webFile);

@@ -1,11 +1,13 @@
-// /policies/{name}/revisions and /diff: the immutable history of a policy, kept even after it is deleted.
+// /policies/{name}/revisions, /diff and restore: the immutable history of a policy, kept even after it is deleted.
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../deps.js';
 import { requireScope, type AuthEnv } from '../auth/middleware.js';
 import { diffRevisions, getRevision, listRevisions } from '../db/revisions.js';
 import { formatChange } from '../db/json-diff.js';
-import { problemResponse } from './problem.js';
-import { iso, jsonChange, nameParams, problems, revisionFull, revisionParams, revisionSummary } from './schemas.js';
+import { problemResponse, storeProblem } from './problem.js';
+import { savePolicy, StoreError } from '../db/policies.js';
+import { authorOf, checkOne } from './policy-input.js';
+import { etagHeader, iso, jsonChange, nameParams, problems, revisionFull, revisionParams, revisionSummary, writeResult } from './schemas.js';
 
 const listRoute = createRoute({
   method: 'get',
@@ -62,6 +64,21 @@ const diffRoute = createRoute({
   },
 });
 
+const restoreRoute = createRoute({
+  method: 'post',
+  path: '/policies/{name}/revisions/{n}/restore',
+  tags: ['revisions'],
+  summary: 'Make an old revision the draft again',
+  description: 'Saves revision n\'s document as a new revision (history only grows). Works for a deleted policy too, which it re-creates. Honours If-Match.',
+  middleware: [requireScope('write')] as const,
+  request: { params: revisionParams, headers: z.object({ 'if-match': z.string().optional() }) },
+  responses: {
+    200: { description: 'Restored (or already equal)', headers: etagHeader, content: { 'application/json': { schema: writeResult } } },
+    201: { description: 'Re-created', headers: etagHeader, content: { 'application/json': { schema: writeResult } } },
+    ...problems,
+  },
+});
+
 const missing = (detail: string) => problemResponse(404, { code: 'revision.not-found', detail });
 
 export function revisionRoutes(deps: AppDeps) {
@@ -86,6 +103,33 @@ export function revisionRoutes(deps: AppDeps) {
     const changes = diffRevisions(deps.db, name, from, to);
     if (!changes) return missing(`policy "${name}" lacks revision ${from} or ${to}`) as never;
     return c.json({ from, to, changes, lines: changes.map(formatChange) }, 200);
+  });
+  app.openapi(restoreRoute, (c) => {
+    const { name, n } = c.req.valid('param');
+    const r = getRevision(deps.db, name, n);
+    if (!r) return missing(`policy "${name}" has no revision ${n}`) as never;
+    // Checked again: the checker may have grown stricter since the revision was written.
+    const checked = checkOne(r.policy);
+    if ('problem' in checked) return checked.problem as never;
+    const ifMatch = c.req.valid('header')['if-match'];
+    try {
+      const res = savePolicy(deps.db, checked.policy, {
+        author: authorOf(c.get('principal')),
+        now: deps.clock.now(),
+        mode: 'upsert',
+        message: `restored revision ${n}`,
+        ...(ifMatch ? { ifMatch } : {}),
+      });
+      const st = res.stored;
+      return c.json(
+        { name, revision: st.revision, etag: st.etag, created: res.created, changed: res.changed, warnings: checked.warnings, policy: st.policy },
+        res.created ? 201 : 200,
+        { etag: st.etag },
+      );
+    } catch (e) {
+      if (e instanceof StoreError) return storeProblem(e) as never;
+      throw e;
+    }
   });
   return app;
 }

@@ -29,6 +29,7 @@ describe('GET /api/v1/openapi.json', () => {
         'POST /tokens',
         'DELETE /tokens/{name}',
         'POST /policies/{name}/simulate',
+        'POST /policies/{name}/revisions/{n}/restore',
         'POST /applies',
         'POST /applies/{id}/confirm',
       ]),

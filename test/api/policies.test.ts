@@ -63,4 +63,22 @@ describe('policies API', () => {
     expect(again.status).toBe(412);
     expect((await h.call('POST', '/api/v1/policies', { body: samplePolicy() })).status).toBe(409);
   });
+
+  it('restores an old revision as a new one, also for a deleted policy', async () => {
+    const h = await harness();
+    await h.call('POST', '/api/v1/policies', { body: samplePolicy() });
+    await h.call('PATCH', '/api/v1/policies/block-ads', { body: { title: 'second' } });
+    const r = await h.call('POST', '/api/v1/policies/block-ads/revisions/1/restore');
+    expect(r.status).toBe(200);
+    expect(await r.json()).toMatchObject({ revision: 3, changed: true, policy: { title: 'Block ad domains' } });
+    expect((await h.call('DELETE', '/api/v1/policies/block-ads')).status).toBe(204);
+    const back = await h.call('POST', '/api/v1/policies/block-ads/revisions/2/restore', { headers: {} });
+    expect(back.status).toBe(201);
+    expect((await back.json()).policy.title).toBe('second');
+    const revs = await (await h.call('GET', '/api/v1/policies/block-ads/revisions')).json();
+    expect(revs.revisions.map((x: { kind: string; message: string }) => `${x.kind}:${x.message}`)).toEqual(['save:', 'save:', 'save:restored revision 1', 'delete:', 'save:restored revision 2']);
+    expect((await h.call('POST', '/api/v1/policies/block-ads/revisions/9/restore')).status).toBe(404);
+    expect((await h.call('POST', '/api/v1/policies/block-ads/revisions/1/restore', { token: h.tokens.read })).status).toBe(403);
+    expect((await h.call('POST', '/api/v1/policies/block-ads/revisions/1/restore', { headers: { 'if-match': '"1-x"' } })).status).toBe(412);
+  });
 });

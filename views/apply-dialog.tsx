@@ -21,8 +21,7 @@ export interface ApplyDialogView {
   now: number;
 }
 
-export const inFlight = (state: string) => ['pending', 'preflighted', 'loading', 'probing', 'rolling_back'].includes(state);
-export const terminal = (state: string) => ['confirmed', 'rolled_back', 'rollback_failed', 'failed'].includes(state);
+const inFlight = (state: string) => ['pending', 'preflighted', 'loading', 'probing', 'rolling_back'].includes(state);
 
 export function StepList({ steps }: { steps: ApplyStep[] }) {
   return (

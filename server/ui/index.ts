@@ -17,13 +17,8 @@ import { statusRoutes } from './status-routes.js';
 import { systemRoutes } from './system-routes.js';
 import { testerRoutes } from './tester-routes.js';
 
-export interface UiOptions {
-  /** Session lifetime (sliding); LuCI's default is an hour. */
-  sessionTtlMs?: number;
-}
-
-export function uiRoutes(deps: AppDeps, opts: UiOptions = {}): Hono<UiEnv> {
-  const sessions = new SessionStore(deps.clock, opts.sessionTtlMs);
+export function uiRoutes(deps: AppDeps): Hono<UiEnv> {
+  const sessions = new SessionStore(deps.clock);
   const ui = new Hono<UiEnv>();
   ui.use(
     '*',

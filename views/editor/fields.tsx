@@ -33,27 +33,13 @@ export function ValueRow(props: { name: string; label: string; diags: PlacedDiag
   );
 }
 
-export function TextInput(props: { name: string; value: string; diags?: PlacedDiagnostic[]; cls?: string; placeholder?: string; readonly?: boolean; label?: string }) {
-  const err = props.diags && hasError(props.diags);
-  return (
-    <input
-      type="text"
-      id={fieldId(props.name)}
-      name={props.name}
-      value={props.value}
-      class={`${props.cls ?? ''}${err ? ' has-error' : ''}`}
-      placeholder={props.placeholder}
-      readonly={props.readonly}
-      aria-label={props.label}
-      aria-invalid={err ? 'true' : undefined}
-    />
-  );
+export function TextInput(props: { name: string; value: string; cls?: string; placeholder?: string; readonly?: boolean }) {
+  return <input type="text" id={fieldId(props.name)} name={props.name} value={props.value} class={props.cls} placeholder={props.placeholder} readonly={props.readonly} />;
 }
 
-export function Select(props: { name: string; value: string; options: readonly string[] | readonly [string, string][]; diags?: PlacedDiagnostic[]; label?: string }) {
-  const err = props.diags && hasError(props.diags);
+export function Select(props: { name: string; value: string; options: readonly string[] | readonly [string, string][] }) {
   return (
-    <select id={fieldId(props.name)} name={props.name} class={err ? 'has-error' : ''} aria-label={props.label}>
+    <select id={fieldId(props.name)} name={props.name}>
       {props.options.map((o) => {
         const [value, text] = typeof o === 'string' ? [o, o] : o;
         return (

@@ -76,6 +76,8 @@ export async function openSimulation(policy: Policy, opts: SimOptions = {}): Pro
   const emu = await emulator();
   const name = `sim-${process.pid}-${++serial}`;
   await emu.load(name, script, { profile, target: policy.target });
+  // Start the deltas from the counters as loaded.
+  emu.countersDelta(name);
   const logRules = new Set(policy.rules.filter((r) => r.action === 'log').map((r) => r.id));
   // A device the policy never names still has an ifindex, one that matches nothing.
   let nextIfindex = Math.max(...Object.values(ifindexes)) + 1;
@@ -89,15 +91,13 @@ export async function openSimulation(policy: Policy, opts: SimOptions = {}): Pro
 
   return {
     run(f: SimFrame): SimResult {
-      const before = emu.counters(name);
       const r = emu.run(name, {
         frame: f.frame,
         hook: netfilter ? hook : undefined,
         ifindex: ifindexOf(outputSide ? f.oif : f.iif),
         layer: netfilter ? opts.hookInput : undefined,
       });
-      const after = emu.counters(name);
-      const risen = Object.keys(after).filter((k) => after[k] > (before[k] ?? 0));
+      const risen = Object.keys(emu.countersDelta(name));
       const decider = risen.find((k) => k !== 'default' && !logRules.has(k)) ?? (risen.includes('default') ? 'default' : undefined);
       const res: SimResult = { verdict: r.verdict, rule: decider ?? 'none', errors: r.error === undefined ? 0 : 1 };
       if (r.error !== undefined) res.error = r.error;

@@ -44,6 +44,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     },
     run: (name: string, input: RunInput) => get(name).run(input),
     counters: (name: string) => get(name).counters(),
+    countersDelta: (name: string) => get(name).countersDelta(),
     health: (name: string) => get(name).health(),
     output: (name: string) => get(name).output(),
     unload(name: string) {

@@ -187,7 +187,15 @@ export class Runtime {
   }
 
   counters(): Record<string, number> {
-    const text = decodeUtf8(this.raw.call('__counters', [], 1)[0]);
+    return this.readCounters('__counters');
+  }
+
+  countersDelta(): Record<string, number> {
+    return this.readCounters('__counters_delta');
+  }
+
+  private readCounters(fn: string): Record<string, number> {
+    const text = decodeUtf8(this.raw.call(fn, [], 1)[0]);
     const out: Record<string, number> = {};
     if (!text) return out;
     for (const line of text.split('\n')) {

@@ -65,6 +65,8 @@ export interface Emulator {
   load(name: string, script: string, opts: LoadOpts): Promise<void>;
   run(name: string, input: RunInput): RunResult;
   counters(name: string): Record<string, number>;
+  /** The counters that rose since the previous call (or since load), with how much: cheap per packet. */
+  countersDelta(name: string): Record<string, number>;
   health(name: string): EmulatorHealth;
   /** What the script printed (each `print` call one line), since the last call. */
   output(name: string): string[];

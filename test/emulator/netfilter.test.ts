@@ -195,3 +195,14 @@ describe('packet bytes (lunatik-3.6 data)', () => {
     await expect(load4('require("linux")')).rejects.toThrow("module 'linux' is not emulated by lunawall");
   });
 });
+
+it('countersDelta reports what rose since the previous call', async () => {
+  await load4(nf4('hits.n = hits.n + 1 if skb:data():getbyte(9) == 6 then hits.tcp = hits.tcp + 2 end return 1', 'hits = { n = 0, tcp = 0, z = 0 }'));
+  expect(emu.countersDelta('t4')).toEqual({});
+  run4(ipv4Frame({ proto: 6 }));
+  run4(ipv4Frame({ proto: 17 }));
+  expect(emu.countersDelta('t4')).toEqual({ n: 2, tcp: 2 });
+  run4(ipv4Frame({ proto: 17 }));
+  expect(emu.countersDelta('t4')).toEqual({ n: 1 });
+  expect(emu.counters('t4')).toEqual({ n: 3, tcp: 2, z: 0 });
+});

@@ -265,6 +265,25 @@ function __counters()
 	return concat(out, "\n")
 end
 
+--- The integer counters that rose since the previous call (or since load), as "key\tincrease" lines.
+local snapshot = {}
+function __counters_delta()
+	budget_idle()
+	local hits = env and rawget(env, "hits")
+	if type(hits) ~= "table" then return "" end
+	local out = {}
+	for k, v in next, hits do
+		if type(k) == "string" and mtype(v) == "integer" then
+			local was = snapshot[k] or 0
+			if v ~= was then
+				snapshot[k] = v
+				if v > was then out[#out + 1] = k .. "\t" .. (v - was) end
+			end
+		end
+	end
+	return concat(out, "\n")
+end
+
 function __output()
 	budget_idle()
 	local s = concat(output, "\n")

@@ -206,3 +206,9 @@ it('countersDelta reports what rose since the previous call', async () => {
   expect(emu.countersDelta('t4')).toEqual({ n: 1 });
   expect(emu.counters('t4')).toEqual({ n: 3, tcp: 2, z: 0 });
 });
+
+it('a script that registers nothing loads; packets pass with skipped "no-hook" and no error', async () => {
+  await load4('local x = 1');
+  expect(emu.run('t4', { frame: ipv4Frame() })).toEqual({ verdict: 'accept', raw: 1, skipped: 'no-hook' });
+  expect(emu.health('t4')).toMatchObject({ ok: true, errorCount: 0 });
+});

@@ -14,7 +14,7 @@ const hostSources = HOST_FILES.map((f) => ({
   src: readFileSync(new URL(`./lua/${f}`, import.meta.url), 'utf8'),
 }));
 
-export const hookNumbers: Record<Hook, number> = { prerouting: 0, input: 1, forward: 2, output: 3, postrouting: 4 };
+const hookNumbers: Record<Hook, number> = { prerouting: 0, input: 1, forward: 2, output: 3, postrouting: 4 };
 const XDP_HOOK = 255;
 const HEADER = 20;
 const MAX_LISTED_ERRORS = 100;

@@ -1,4 +1,4 @@
-// The editor's generated-Lua view and in-place packet tests, run on the form as it is now (compiler + emulator in-process).
+// The editor's live checks on the form as it is now: diagnostics, generated Lua, and the policy's packet tests.
 import { Hono } from 'hono';
 import { compilePolicy } from '../compile/index.js';
 import { targetProfiles, type TargetProfile } from '../compile/profile.js';
@@ -8,6 +8,8 @@ import { runPolicyTests } from '../simulate.js';
 import type { Draft } from '../../views/editor/draft.js';
 import { LuaPanel, type LuaResult } from '../../views/editor/lua-view.js';
 import { TestResults, type TestResultView } from '../../views/editor/sets-tests.js';
+import { Summary } from '../../views/editor/page.js';
+import { FieldDiags } from '../../views/editor/field-diags.js';
 import type { UiEnv } from './env.js';
 import { draftFromForm, inputFromDraft, mergeDiagnostics } from './policy-form.js';
 import { form, fragment } from './render.js';
@@ -49,6 +51,11 @@ export function editorCompileRoutes(): Hono<UiEnv> {
   app.post('/editor/lua', async (c) => {
     const f = await form(c);
     return fragment(c, <LuaPanel result={await compileDraft(draftFromForm(f), f.profile)} />);
+  });
+  /** Live check while editing: the form as it is, through checkPolicy, back as the summary box. */
+  app.post('/editor/validate', async (c) => {
+    const r = checked(draftFromForm(await form(c)));
+    return fragment(c, <Summary diags={new FieldDiags(r.diagnostics)} live />);
   });
   app.post('/editor/run-tests', async (c) => {
     const r = await runDraftTests(draftFromForm(await form(c)));

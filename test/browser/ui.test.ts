@@ -73,6 +73,9 @@ describe.skipIf(missing)('admin UI in Chromium', () => {
     await page.locator('[name="rules[0].action"]').selectOption('drop');
     await page.locator('[name="rules[0].match.proto"]').fill('tcp');
     await page.locator('[name="rules[0].match.dstPorts"]').fill('99999');
+    // Checked as you go: the summary names the problem before anything is saved.
+    await page.locator('[name="rules[0].match.dstPorts"]').press('Tab');
+    await expect.poll(() => page.locator('#diagnostics').textContent(), { timeout: 10_000 }).toContain('99999');
     await page.getByRole('button', { name: 'Add rule' }).click();
     await page.locator('[name="rules[1].id"]').waitFor();
     await page.locator('[name="rules[1].action"]').selectOption('drop');
@@ -116,12 +119,12 @@ describe.skipIf(missing)('admin UI in Chromium', () => {
     expect(left).toBeLessThanOrEqual(90);
     await page.getByRole('button', { name: 'Confirm' }).click();
     await page.getByText('Configuration changes applied.').waitFor();
+    await shot('08-apply-confirmed');
     expect(dropped).toBeGreaterThanOrEqual(2);
     await page.unroute('**/applies/*/confirm');
     outage = false;
     // The page reloads after a moment (as LuCI does) and the badge follows.
     await expect.poll(() => page.locator('#unsaved').textContent(), { timeout: 10_000 }).toBe('No unsaved changes');
-    await shot('08-apply-confirmed');
   });
 
   it('an apply left unconfirmed is rolled back when its window ends, and the page says so with the reason', async () => {

@@ -111,6 +111,17 @@ describe('saving', () => {
     expect(getPolicy(kit.db, 'web')).toBeUndefined();
   });
 
+  it('checks the form as it is edited and answers the summary box (htmx, on change)', async () => {
+    const bad = await text(c.post('/editor/validate', formFor({ 'rules[0].match.dstPorts': '99999' }), { htmx: true }));
+    expect(bad.startsWith('<div class="alert-message error" role="alert" id="diagnostics"')).toBe(true);
+    expect(bad).toContain('Save will refuse it');
+    expect(bad).toContain('<code>rules[0].match.dstPorts[0]</code>');
+    const good = await text(c.post('/editor/validate', formFor(), { htmx: true }));
+    expect(good).toBe('<div id="diagnostics" aria-live="polite"></div>');
+    expect(getPolicy(kit.db, 'web')).toBeUndefined();
+    expect((await c.post('/editor/validate', formFor(), { htmx: true, csrf: false })).status).toBe(403);
+  });
+
   it('refuses a duplicate name for a new policy at the name field', async () => {
     kit.save(samplePolicy('web'));
     const html = await text(c.post('/policies/new', { ...formFor(), op: 'save' }));

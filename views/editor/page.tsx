@@ -20,12 +20,18 @@ export interface EditorProps {
   results?: TestResultView[];
 }
 
-function Summary({ diags }: { diags: FieldDiags }) {
-  if (diags.all.length === 0) return null;
+/**
+ * Every diagnostic, by path. After Save it explains why nothing was saved; while editing (`live`),
+ * htmx re-checks the form on every change and swaps this box.
+ */
+export function Summary({ diags, live = false }: { diags: FieldDiags; live?: boolean }) {
+  if (diags.all.length === 0) return <div id="diagnostics" aria-live="polite"></div>;
   const errors = diags.errorCount;
+  const n = `${errors} ${errors === 1 ? 'error' : 'errors'}`;
+  const title = live ? (errors ? `The policy has ${n}; Save will refuse it until they are fixed.` : 'Warnings:') : errors ? `The policy has ${n}; nothing was saved.` : 'Saved, with warnings:';
   return (
-    <div class={`alert-message ${errors ? 'error' : 'warning'}`} role="alert" id="diagnostics">
-      <h4>{errors ? `The policy has ${errors} ${errors === 1 ? 'error' : 'errors'}; nothing was saved.` : 'Saved, with warnings:'}</h4>
+    <div class={`alert-message ${errors ? 'error' : 'warning'}`} role="alert" id="diagnostics" aria-live="polite">
+      <h4>{title}</h4>
       <ul>
         {diags.all.map((d) => (
           <li>
@@ -85,7 +91,7 @@ export function EditorPage(props: EditorProps) {
       <h2>{mode === 'new' ? 'Firewall - Policies - Add policy' : `Firewall - Policies - ${draft.name}`}</h2>
       {props.revision ? <p class="cbi-map-descr">Editing revision {props.revision}. Save stores a new revision; Save &amp; Apply also loads it.</p> : null}
       <Summary diags={diags} />
-      <form method="post" action={action} id="editor" novalidate>
+      <form method="post" action={action} id="editor" novalidate hx-post="/editor/validate" hx-trigger="change delay:300ms" hx-target="#diagnostics" hx-swap="outerHTML">
         {/* Enter in a text field submits the first button in the form: make that Save. */}
         <button type="submit" name="op" value="save" class="sr-only" tabindex={-1} aria-hidden="true"></button>
         <input type="hidden" name="_csrf" value={chrome.csrf} />

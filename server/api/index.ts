@@ -21,7 +21,6 @@ export const BODY_LIMIT = 1024 * 1024;
 /** The declarative PUT /policies carries whole domain lists, so it may be larger. */
 export const BULK_BODY_LIMIT = 16 * 1024 * 1024;
 
-
 const oversize = (limit: number) => () =>
   problemResponse(413, { code: 'request.too-large', detail: `the request body is larger than ${limit} bytes` });
 const normalLimit = bodyLimit({ maxSize: BODY_LIMIT, onError: oversize(BODY_LIMIT) });

@@ -26,7 +26,9 @@ export const simulateCommand: Command = {
   summary: 'run every frame of a capture through the policy in the emulator; one JSON line per frame',
   usage:
     'lunawall simulate FILE --pcap CAP [--profile lunatik-4|lunatik-3.6] [--hook-input l3|l2] [--policy NAME]\n' +
-    '  prints {"frame":N,"verdict":"accept|drop","rule":"<rule id>|default|none","errors":0} per frame (N from 1)',
+    '  prints {"frame":N,"verdict":"accept|drop","rule":"<rule id>|default|none","errors":0} per frame (N from 1);\n' +
+    '  --hook-input: netfilter hooks get each frame with its MAC header (l2) or from the IP header (l3);\n' +
+    '  default l3 on output, l2 elsewhere (lunatik-3.6 buffers start there; lunatik-4 skb:data("mac") needs l2)',
   async run(args, io) {
     const { values, positionals } = parse(args, {
       pcap: { type: 'string' },

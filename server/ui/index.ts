@@ -1,5 +1,6 @@
 // The admin UI mounted at /: static assets, login, then session + CSRF guarded pages (uiRoutes(deps)).
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppDeps } from '../deps.js';
@@ -40,11 +41,15 @@ export function uiRoutes(deps: AppDeps): Hono<UiEnv> {
   ui.route('/', staticRoutes());
   // Origin / Sec-Fetch-Site check on every form post; the per-session token is checked below.
   ui.use('*', csrf());
+  // Before login nothing may post much; after it, a restore or a big domain set may be megabytes.
+  const tooLarge = (max: string) => (c: Context) => c.text(`The form is larger than ${max}.`, 413);
+  ui.use('/login', bodyLimit({ maxSize: 64 * 1024, onError: tooLarge('64 KiB') }));
+  ui.use('/applies/:id/confirm', bodyLimit({ maxSize: 4 * 1024, onError: tooLarge('4 KiB') }));
   ui.route('/', authRoutes(deps, sessions));
   ui.route('/', confirmRoutes(deps, sessions));
 
   const secured = new Hono<UiEnv>();
-  secured.use('*', requireSession(sessions), requireCsrf());
+  secured.use('*', requireSession(sessions), bodyLimit({ maxSize: 64 * 1024 * 1024, onError: tooLarge('64 MiB') }), requireCsrf());
   secured.route('/', logoutRoutes(sessions));
   secured.route('/', statusRoutes(deps));
   secured.route('/', policyRoutes(deps));

@@ -100,6 +100,16 @@ describe('logging in', () => {
     expect(await limited.text()).toContain('Too many failed logins');
   });
 
+  it('refuses an oversized login post before reading it', async () => {
+    const f = await loginForm();
+    const r = await kit.app.request('/login', {
+      method: 'POST',
+      headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded', cookie: f.cookie },
+      body: encode({ _csrf: f.token, password: 'x'.repeat(100_000) }),
+    });
+    expect(r.status).toBe(413);
+  });
+
   it('rejects a login post without the form token or from another origin', async () => {
     const f = await loginForm();
     expect((await postLogin({ ...f, token: 'x'.repeat(43) }, PASSWORD)).status).toBe(403);

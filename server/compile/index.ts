@@ -86,7 +86,7 @@ export function compilePolicy(policy: Policy, opts: CompileOptions): { script: s
     ...helpers,
     ...pool.statements(),
     ...rules,
-    ...parseStatements(ir.families, { names: ir.needsNames, accept: acceptName(t) }),
+    ...parseStatements(ir.families, { names: ir.needsNames }),
     ...entry(t, ir, policy),
   ];
   const script = printChunk({ policyName: policy.name, revision: opts.revision ?? 0, body });

@@ -1,7 +1,7 @@
 // Packet parsing in Lua: IP headers, the IPv6 extension walk, transport fields, and the decision loop.
 import type { Expr, Stmt } from '../lua/ast.js';
 import { add, and, assign, blank, bool, brk, call, comment, eq, forNum, ge, gt, hex, id, if_, ifChain, index, int, le, len, local, localFn, lt, method, ne, not, or, ret, shl, shr, str, sub, band } from '../lua/build.js';
-import type { FamilyIR } from './ir.js';
+import type { FamilyIR, FamilyMatch } from './ir.js';
 import { dispatchName, matchParams, portsName } from './rules.js';
 import { nameFunctions } from './names.js';
 
@@ -10,12 +10,24 @@ const d = v('d');
 export const u8 = (o: Expr): Expr => method(d, 'getuint8', o);
 export const u16 = (o: Expr): Expr => call(v('ntoh16'), method(d, 'getuint16', o));
 const u32 = (o: Expr): Expr => call(v('ntoh32'), method(d, 'getuint32', o));
-const none5 = (): Expr[] => [int(-1), int(-1), int(-1), int(-1), bool(false)];
 
 export interface ParseOptions {
   names: boolean;
-  /** Verdict local names of the target (ACCEPT/PASS). */
-  accept: string;
+}
+
+/** Which packet fields some rule of the family reads: the script reads only those. */
+interface Needs {
+  src: boolean;
+  dst: boolean;
+  proto: boolean;
+  transport: boolean;
+}
+
+function needsOf(f: FamilyIR): Needs {
+  const ms: FamilyMatch[] = f.groups.flatMap((g) => g.matches);
+  const any = (pred: (m: FamilyMatch) => boolean) => ms.some(pred);
+  const transport = any((m) => m.sport !== undefined || m.dport !== undefined || m.flags !== undefined || m.icmpType !== undefined || m.names !== undefined);
+  return { src: any((m) => m.src !== undefined), dst: any((m) => m.dst !== undefined), proto: transport || any((m) => m.protos !== undefined), transport };
 }
 
 function byDefault(): Stmt[] {
@@ -26,46 +38,42 @@ function byDefault(): Stmt[] {
   ];
 }
 
-function transport(names: boolean): Stmt[] {
+/**
+ * Transport fields from the header at l4 up to the packet end `stop`: ports, TCP flags, ICMP type
+ * and the name domain rules match; left at -1 / false when the header is not fully there.
+ */
+function transport(icmp: number, names: boolean): Stmt[] {
+  const l4 = v('l4');
   const room = v('room');
-  const ports = (): Stmt => local('w', u32(v('l4')));
+  const ports: Stmt[] = [local('w', u32(l4)), assign(v('sport'), shr(v('w'), int(16))), assign(v('dport'), band(v('w'), hex(0xffff)))];
   return [
-    blank,
-    comment('Transport fields from the header at l4 up to the packet end: source and destination port, TCP flags,'),
-    comment('ICMP type (-1 where absent) and the name a domain rule matches (false when none).'),
-    localFn('transport', ['d', 'proto', 'l4', 'stop', 'icmp'], [
-      local('room', sub(v('stop'), v('l4'))),
-      ifChain(
-        [
-          {
-            cond: eq(v('proto'), int(6)),
-            body: [
-              if_(lt(room, int(20)), [ret(...none5())]),
-              comment('Data offset (high 4 bits) and flags (low 8 bits) share one 16-bit read.'),
-              local('x', u16(add(v('l4'), int(12)))),
-              local('hl', shl(shr(v('x'), int(12)), int(2))),
-              if_(or(lt(v('hl'), int(20)), gt(v('hl'), room)), [ret(...none5())]),
-              ports(),
-              local('dport', band(v('w'), hex(0xffff))),
-              ret(shr(v('w'), int(16)), v('dport'), band(v('x'), hex(0xff)), int(-1), names ? call(v('tcp_name'), d, v('dport'), add(v('l4'), v('hl')), v('stop')) : bool(false)),
-            ],
-          },
-          {
-            cond: eq(v('proto'), int(17)),
-            body: [
-              if_(lt(room, int(8)), [ret(...none5())]),
-              ports(),
-              local('dport', band(v('w'), hex(0xffff))),
-              ret(shr(v('w'), int(16)), v('dport'), int(-1), int(-1), names ? and(eq(v('dport'), int(53)), call(v('dns_name'), d, add(v('l4'), int(8)), v('stop'))) : bool(false)),
-            ],
-          },
-          {
-            cond: and(eq(v('proto'), v('icmp')), ge(room, int(8))),
-            body: [ret(int(-1), int(-1), int(-1), u8(v('l4')), bool(false))],
-          },
+    local('room', sub(v('stop'), l4)),
+    ifChain([
+      {
+        cond: eq(v('proto'), int(6)),
+        body: [
+          if_(ge(room, int(20)), [
+            comment('Data offset (high 4 bits) and flags (low 8 bits) share one 16-bit read.'),
+            local('x', u16(add(l4, int(12)))),
+            local('thl', shl(shr(v('x'), int(12)), int(2))),
+            if_(and(ge(v('thl'), int(20)), le(v('thl'), room)), [
+              ...ports,
+              assign(v('flags'), band(v('x'), hex(0xff))),
+              ...(names ? [assign(v('name'), call(v('tcp_name'), d, v('dport'), add(l4, v('thl')), v('stop')))] : []),
+            ]),
+          ]),
         ],
-      ),
-      ret(...none5()),
+      },
+      {
+        cond: eq(v('proto'), int(17)),
+        body: [
+          if_(ge(room, int(8)), [
+            ...ports,
+            ...(names ? [if_(eq(v('dport'), int(53)), [assign(v('name'), call(v('dns_name'), d, add(l4, int(8)), v('stop')))])] : []),
+          ]),
+        ],
+      },
+      { cond: and(eq(v('proto'), int(icmp)), ge(room, int(8))), body: [assign(v('itype'), u8(l4))] },
     ]),
   ];
 }
@@ -94,10 +102,13 @@ function decideLoop(family: 4 | 6, f: FamilyIR): Stmt[] {
   ];
 }
 
-const fields = ['sport', 'dport', 'flags', 'itype', 'name'];
+const transportFields = ['sport', 'dport', 'flags', 'itype', 'name'];
+const unset = (): Stmt => local(transportFields, int(-1), int(-1), int(-1), int(-1), bool(false));
 
-function decide4(f: FamilyIR): Stmt[] {
+function decide4(f: FamilyIR, names: boolean): Stmt[] {
   const off = v('off');
+  const need = needsOf(f);
+  const unread = (what: string) => comment(`No rule tests the ${what}: it is not read.`);
   return [
     blank,
     comment('IPv4 from offset off; n is the buffer length.'),
@@ -111,23 +122,48 @@ function decide4(f: FamilyIR): Stmt[] {
       comment('The packet ends at the total length, or earlier where the buffer does.'),
       local('stop', add(off, v('total'))),
       if_(gt(v('stop'), v('n')), [assign(v('stop'), v('n'))]),
-      local('proto', band(shr(u32(add(off, int(8))), int(16)), hex(0xff))),
-      local('src', u32(add(off, int(12)))),
-      local('dst', u32(add(off, int(16)))),
-      local(fields, ...none5()),
-      comment('Non-first fragments carry no transport header.'),
-      if_(eq(band(u32(add(off, int(4))), hex(0x1fff)), int(0)), [
-        { kind: 'assign', targets: fields.map(v), values: [call(v('transport'), d, v('proto'), add(off, v('hl')), v('stop'), int(1))] },
-      ]),
+      ...(need.proto ? [local('proto', band(shr(u32(add(off, int(8))), int(16)), hex(0xff)))] : [unread('protocol'), local('proto', int(-1))]),
+      ...(need.src ? [local('src', u32(add(off, int(12))))] : [local('src', int(0))]),
+      ...(need.dst ? [local('dst', u32(add(off, int(16))))] : [local('dst', int(0))]),
+      unset(),
+      ...(need.transport
+        ? [
+            comment('Non-first fragments carry no transport header.'),
+            if_(eq(band(u32(add(off, int(4))), hex(0x1fff)), int(0)), [local('l4', add(off, v('hl'))), ...transport(1, names)]),
+          ]
+        : []),
       ...decideLoop(4, f),
     ]),
   ];
 }
 
-function decide6(f: FamilyIR): Stmt[] {
+function decide6(f: FamilyIR, names: boolean): Stmt[] {
   const off = v('off');
   const pos = v('pos');
-  const isExt = or(...[0, 43, 60, 44, 51].map((n) => eq(v('proto'), int(n))));
+  const need = needsOf(f);
+  const isExt = or(...[0, 43, 60, 44, 51].map((x) => eq(v('proto'), int(x))));
+  const addr = (names_: string[], base: number, wanted: boolean): Stmt =>
+    wanted ? local(names_, ...[0, 4, 8, 12].map((o) => u32(add(off, int(base + o))))) : local(names_, int(0), int(0), int(0), int(0));
+  const walk: Stmt[] = [
+    local('pos', add(off, int(40))),
+    local('l4', int(-1)),
+    forNum('i', int(1), int(9), [
+      if_(not(isExt), [assign(v('l4'), pos), brk]),
+      comment('A ninth extension header, or one running past the packet end: the protocol is unknown.'),
+      if_(or(eq(v('i'), int(9)), gt(add(pos, int(2)), v('stop'))), [assign(v('proto'), int(-1)), brk]),
+      local('size', shl(add(u8(add(pos, int(1))), int(1)), int(3))),
+      ifChain([
+        { cond: eq(v('proto'), int(44)), body: [assign(v('size'), int(8))] },
+        { cond: eq(v('proto'), int(51)), body: [assign(v('size'), shl(add(u8(add(pos, int(1))), int(2)), int(2)))] },
+      ]),
+      if_(gt(add(pos, v('size')), v('stop')), [assign(v('proto'), int(-1)), brk]),
+      local('nxt', u8(pos)),
+      comment('A non-first fragment: the protocol is known, the transport header is elsewhere.'),
+      if_(and(eq(v('proto'), int(44)), ne(band(u16(add(pos, int(2))), hex(0xfff8)), int(0))), [assign(v('proto'), v('nxt')), brk]),
+      assign(v('proto'), v('nxt')),
+      assign(pos, add(pos, v('size'))),
+    ]),
+  ];
   return [
     blank,
     comment('IPv6 from offset off, walking at most 8 extension headers to the transport header.'),
@@ -137,31 +173,11 @@ function decide6(f: FamilyIR): Stmt[] {
       local('w1', u32(add(off, int(4)))),
       local('stop', add(add(off, int(40)), shr(v('w1'), int(16)))),
       if_(gt(v('stop'), v('n')), [assign(v('stop'), v('n'))]),
-      local(['s1', 's2', 's3', 's4'], ...[8, 12, 16, 20].map((o) => u32(add(off, int(o))))),
-      local(['d1', 'd2', 'd3', 'd4'], ...[24, 28, 32, 36].map((o) => u32(add(off, int(o))))),
+      addr(['s1', 's2', 's3', 's4'], 8, need.src),
+      addr(['d1', 'd2', 'd3', 'd4'], 24, need.dst),
       local('proto', band(shr(v('w1'), int(8)), hex(0xff))),
-      local('pos', add(off, int(40))),
-      local('l4', int(-1)),
-      forNum('i', int(1), int(9), [
-        if_(not(isExt), [assign(v('l4'), pos), brk]),
-        comment('A ninth extension header, or one running past the packet end: the protocol is unknown.'),
-        if_(or(eq(v('i'), int(9)), gt(add(pos, int(2)), v('stop'))), [assign(v('proto'), int(-1)), brk]),
-        local('size', shl(add(u8(add(pos, int(1))), int(1)), int(3))),
-        ifChain([
-          { cond: eq(v('proto'), int(44)), body: [assign(v('size'), int(8))] },
-          { cond: eq(v('proto'), int(51)), body: [assign(v('size'), shl(add(u8(add(pos, int(1))), int(2)), int(2)))] },
-        ]),
-        if_(gt(add(pos, v('size')), v('stop')), [assign(v('proto'), int(-1)), brk]),
-        local('nxt', u8(pos)),
-        comment('A non-first fragment: the protocol is known, the transport header is elsewhere.'),
-        if_(and(eq(v('proto'), int(44)), ne(band(u16(add(pos, int(2))), hex(0xfff8)), int(0))), [assign(v('proto'), v('nxt')), brk]),
-        assign(v('proto'), v('nxt')),
-        assign(pos, add(pos, v('size'))),
-      ]),
-      local(fields, ...none5()),
-      if_(ge(v('l4'), int(0)), [
-        { kind: 'assign', targets: fields.map(v), values: [call(v('transport'), d, v('proto'), v('l4'), v('stop'), int(58))] },
-      ]),
+      unset(),
+      ...(need.proto ? [...walk, ...(need.transport ? [if_(ge(v('l4'), int(0)), transport(58, names))] : [])] : [comment('No rule tests the protocol: extension headers are not walked.')]),
       ...decideLoop(6, f),
     ]),
   ];
@@ -170,7 +186,6 @@ function decide6(f: FamilyIR): Stmt[] {
 export function parseStatements(families: FamilyIR[], opts: ParseOptions): Stmt[] {
   const out: Stmt[] = [...byDefault()];
   if (opts.names) out.push(...nameFunctions());
-  out.push(...transport(opts.names));
-  for (const f of families) out.push(...(f.family === 4 ? decide4(f) : decide6(f)));
+  for (const f of families) out.push(...(f.family === 4 ? decide4(f, opts.names) : decide6(f, opts.names)));
   return out;
 }

@@ -395,36 +395,6 @@ local function tcp_name(d, dport, p, stop)
 	return false
 end
 
--- Transport fields from the header at l4 up to the packet end: source and destination port, TCP flags,
--- ICMP type (-1 where absent) and the name a domain rule matches (false when none).
-local function transport(d, proto, l4, stop, icmp)
-	local room = stop - l4
-	if proto == 6 then
-		if room < 20 then
-			return -1, -1, -1, -1, false
-		end
-		-- Data offset (high 4 bits) and flags (low 8 bits) share one 16-bit read.
-		local x = ntoh16(d:getuint16(l4 + 12))
-		local hl = x >> 12 << 2
-		if hl < 20 or hl > room then
-			return -1, -1, -1, -1, false
-		end
-		local w = ntoh32(d:getuint32(l4))
-		local dport = w & 0xFFFF
-		return w >> 16, dport, x & 0x00FF, -1, tcp_name(d, dport, l4 + hl, stop)
-	elseif proto == 17 then
-		if room < 8 then
-			return -1, -1, -1, -1, false
-		end
-		local w = ntoh32(d:getuint32(l4))
-		local dport = w & 0xFFFF
-		return w >> 16, dport, -1, -1, dport == 53 and dns_name(d, l4 + 8, stop)
-	elseif proto == icmp and room >= 8 then
-		return -1, -1, -1, d:getuint8(l4), false
-	end
-	return -1, -1, -1, -1, false
-end
-
 -- IPv4 from offset off; n is the buffer length.
 local function decide4(d, off, n, dev)
 	if n - off < 20 then
@@ -443,12 +413,38 @@ local function decide4(d, off, n, dev)
 		stop = n
 	end
 	local proto = ntoh32(d:getuint32(off + 8)) >> 16 & 0x00FF
-	local src = ntoh32(d:getuint32(off + 12))
+	local src = 0
 	local dst = ntoh32(d:getuint32(off + 16))
 	local sport, dport, flags, itype, name = -1, -1, -1, -1, false
 	-- Non-first fragments carry no transport header.
 	if (ntoh32(d:getuint32(off + 4)) & 0x1FFF) == 0 then
-		sport, dport, flags, itype, name = transport(d, proto, off + hl, stop, 1)
+		local l4 = off + hl
+		local room = stop - l4
+		if proto == 6 then
+			if room >= 20 then
+				-- Data offset (high 4 bits) and flags (low 8 bits) share one 16-bit read.
+				local x = ntoh16(d:getuint16(l4 + 12))
+				local thl = x >> 12 << 2
+				if thl >= 20 and thl <= room then
+					local w = ntoh32(d:getuint32(l4))
+					sport = w >> 16
+					dport = w & 0xFFFF
+					flags = x & 0x00FF
+					name = tcp_name(d, dport, l4 + thl, stop)
+				end
+			end
+		elseif proto == 17 then
+			if room >= 8 then
+				local w = ntoh32(d:getuint32(l4))
+				sport = w >> 16
+				dport = w & 0xFFFF
+				if dport == 53 then
+					name = dns_name(d, l4 + 8, stop)
+				end
+			end
+		elseif proto == 1 and room >= 8 then
+			itype = d:getuint8(l4)
+		end
 	end
 	local list
 	if proto == 6 then
@@ -485,17 +481,14 @@ local function decide6(d, off, n, dev)
 	if stop > n then
 		stop = n
 	end
-	local s1, s2, s3, s4 =
-		ntoh32(d:getuint32(off + 8)),
-		ntoh32(d:getuint32(off + 12)),
-		ntoh32(d:getuint32(off + 16)),
-		ntoh32(d:getuint32(off + 20))
+	local s1, s2, s3, s4 = 0, 0, 0, 0
 	local d1, d2, d3, d4 =
 		ntoh32(d:getuint32(off + 24)),
 		ntoh32(d:getuint32(off + 28)),
 		ntoh32(d:getuint32(off + 32)),
 		ntoh32(d:getuint32(off + 36))
 	local proto = w1 >> 8 & 0x00FF
+	local sport, dport, flags, itype, name = -1, -1, -1, -1, false
 	local pos = off + 40
 	local l4 = -1
 	for i = 1, 9 do
@@ -527,9 +520,33 @@ local function decide6(d, off, n, dev)
 		proto = nxt
 		pos = pos + size
 	end
-	local sport, dport, flags, itype, name = -1, -1, -1, -1, false
 	if l4 >= 0 then
-		sport, dport, flags, itype, name = transport(d, proto, l4, stop, 58)
+		local room = stop - l4
+		if proto == 6 then
+			if room >= 20 then
+				-- Data offset (high 4 bits) and flags (low 8 bits) share one 16-bit read.
+				local x = ntoh16(d:getuint16(l4 + 12))
+				local thl = x >> 12 << 2
+				if thl >= 20 and thl <= room then
+					local w = ntoh32(d:getuint32(l4))
+					sport = w >> 16
+					dport = w & 0xFFFF
+					flags = x & 0x00FF
+					name = tcp_name(d, dport, l4 + thl, stop)
+				end
+			end
+		elseif proto == 17 then
+			if room >= 8 then
+				local w = ntoh32(d:getuint32(l4))
+				sport = w >> 16
+				dport = w & 0xFFFF
+				if dport == 53 then
+					name = dns_name(d, l4 + 8, stop)
+				end
+			end
+		elseif proto == 58 and room >= 8 then
+			itype = d:getuint8(l4)
+		end
 	end
 	local list
 	if proto == 6 then
@@ -606,21 +623,16 @@ local function ip_start(d, n)
 	return off, family
 end
 
--- The family filter and the interface list apply to every IP packet; anything else passes untouched.
-local function inspect(d, off, n, family, dev)
-	if family == 4 then
-		return decide4(d, off, n, dev)
-	elseif family == 6 then
-		return decide6(d, off, n, dev)
-	end
-	return ACCEPT
-end
-
 -- Netfilter (Lunatik 3.6): the hook gets a data buffer and no device.
 local function hook(data)
 	local n = #data
 	local off, family = ip_start(data, n)
-	return inspect(data, off, n, family, 0)
+	if family == 4 then
+		return decide4(data, off, n, 0)
+	elseif family == 6 then
+		return decide6(data, off, n, 0)
+	end
+	return ACCEPT
 end
 
 netfilter.register(

@@ -133,36 +133,6 @@ local function by_default()
 	return DEFAULT
 end
 
--- Transport fields from the header at l4 up to the packet end: source and destination port, TCP flags,
--- ICMP type (-1 where absent) and the name a domain rule matches (false when none).
-local function transport(d, proto, l4, stop, icmp)
-	local room = stop - l4
-	if proto == 6 then
-		if room < 20 then
-			return -1, -1, -1, -1, false
-		end
-		-- Data offset (high 4 bits) and flags (low 8 bits) share one 16-bit read.
-		local x = ntoh16(d:getuint16(l4 + 12))
-		local hl = x >> 12 << 2
-		if hl < 20 or hl > room then
-			return -1, -1, -1, -1, false
-		end
-		local w = ntoh32(d:getuint32(l4))
-		local dport = w & 0xFFFF
-		return w >> 16, dport, x & 0x00FF, -1, false
-	elseif proto == 17 then
-		if room < 8 then
-			return -1, -1, -1, -1, false
-		end
-		local w = ntoh32(d:getuint32(l4))
-		local dport = w & 0xFFFF
-		return w >> 16, dport, -1, -1, false
-	elseif proto == icmp and room >= 8 then
-		return -1, -1, -1, d:getuint8(l4), false
-	end
-	return -1, -1, -1, -1, false
-end
-
 -- IPv4 from offset off; n is the buffer length.
 local function decide4(d, off, n, dev)
 	if n - off < 20 then
@@ -182,11 +152,33 @@ local function decide4(d, off, n, dev)
 	end
 	local proto = ntoh32(d:getuint32(off + 8)) >> 16 & 0x00FF
 	local src = ntoh32(d:getuint32(off + 12))
-	local dst = ntoh32(d:getuint32(off + 16))
+	local dst = 0
 	local sport, dport, flags, itype, name = -1, -1, -1, -1, false
 	-- Non-first fragments carry no transport header.
 	if (ntoh32(d:getuint32(off + 4)) & 0x1FFF) == 0 then
-		sport, dport, flags, itype, name = transport(d, proto, off + hl, stop, 1)
+		local l4 = off + hl
+		local room = stop - l4
+		if proto == 6 then
+			if room >= 20 then
+				-- Data offset (high 4 bits) and flags (low 8 bits) share one 16-bit read.
+				local x = ntoh16(d:getuint16(l4 + 12))
+				local thl = x >> 12 << 2
+				if thl >= 20 and thl <= room then
+					local w = ntoh32(d:getuint32(l4))
+					sport = w >> 16
+					dport = w & 0xFFFF
+					flags = x & 0x00FF
+				end
+			end
+		elseif proto == 17 then
+			if room >= 8 then
+				local w = ntoh32(d:getuint32(l4))
+				sport = w >> 16
+				dport = w & 0xFFFF
+			end
+		elseif proto == 1 and room >= 8 then
+			itype = d:getuint8(l4)
+		end
 	end
 	local list
 	if proto == 6 then
@@ -228,12 +220,9 @@ local function decide6(d, off, n, dev)
 		ntoh32(d:getuint32(off + 12)),
 		ntoh32(d:getuint32(off + 16)),
 		ntoh32(d:getuint32(off + 20))
-	local d1, d2, d3, d4 =
-		ntoh32(d:getuint32(off + 24)),
-		ntoh32(d:getuint32(off + 28)),
-		ntoh32(d:getuint32(off + 32)),
-		ntoh32(d:getuint32(off + 36))
+	local d1, d2, d3, d4 = 0, 0, 0, 0
 	local proto = w1 >> 8 & 0x00FF
+	local sport, dport, flags, itype, name = -1, -1, -1, -1, false
 	local pos = off + 40
 	local l4 = -1
 	for i = 1, 9 do
@@ -265,9 +254,29 @@ local function decide6(d, off, n, dev)
 		proto = nxt
 		pos = pos + size
 	end
-	local sport, dport, flags, itype, name = -1, -1, -1, -1, false
 	if l4 >= 0 then
-		sport, dport, flags, itype, name = transport(d, proto, l4, stop, 58)
+		local room = stop - l4
+		if proto == 6 then
+			if room >= 20 then
+				-- Data offset (high 4 bits) and flags (low 8 bits) share one 16-bit read.
+				local x = ntoh16(d:getuint16(l4 + 12))
+				local thl = x >> 12 << 2
+				if thl >= 20 and thl <= room then
+					local w = ntoh32(d:getuint32(l4))
+					sport = w >> 16
+					dport = w & 0xFFFF
+					flags = x & 0x00FF
+				end
+			end
+		elseif proto == 17 then
+			if room >= 8 then
+				local w = ntoh32(d:getuint32(l4))
+				sport = w >> 16
+				dport = w & 0xFFFF
+			end
+		elseif proto == 58 and room >= 8 then
+			itype = d:getuint8(l4)
+		end
 	end
 	local list
 	if proto == 6 then
@@ -324,22 +333,6 @@ local function l2_start(d, n)
 	return 0, 0
 end
 
--- The family filter and the interface list apply to every IP packet; anything else passes untouched.
-local function inspect(d, off, n, family, dev)
-	if family == 4 then
-		if not interfaces[dev] then
-			return PASS
-		end
-		return decide4(d, off, n, dev)
-	elseif family == 6 then
-		if not interfaces[dev] then
-			return PASS
-		end
-		return decide6(d, off, n, dev)
-	end
-	return PASS
-end
-
 -- XDP: the buffer is the frame from the Ethernet header; the argument carries the ingress ifindex (host order).
 local function callback(buffer, argument)
 	local n = #buffer
@@ -348,7 +341,18 @@ local function callback(buffer, argument)
 		dev = argument:getuint32(0)
 	end
 	local off, family = l2_start(buffer, n)
-	return inspect(buffer, off, n, family, dev)
+	if family == 4 then
+		if not interfaces[dev] then
+			return PASS
+		end
+		return decide4(buffer, off, n, dev)
+	elseif family == 6 then
+		if not interfaces[dev] then
+			return PASS
+		end
+		return decide6(buffer, off, n, dev)
+	end
+	return PASS
 end
 
 xdp.attach(callback)

@@ -82,11 +82,11 @@ export function PoliciesPage({ rows, chrome }: { rows: PolicyRow[]; chrome: Chro
       </p>
       <div class="cbi-section">
         <PolicyTable rows={rows} csrf={chrome.csrf} />
-        <div class="mt">
-          <a class="cbi-button cbi-button-add" href="/policies/new">
+        <form method="get" action="/policies/new" class="mt">
+          <button type="submit" class="cbi-button cbi-button-add">
             Add policy
-          </a>
-        </div>
+          </button>
+        </form>
       </div>
     </Layout>
   );

@@ -58,8 +58,8 @@ describe.skipIf(missing)('admin UI in Chromium', () => {
 
   it('adds a policy with two rules and a domain set, shows a validation error inline and takes the fix', async () => {
     await go('/policies');
-    await page.getByRole('link', { name: 'Add policy' }).click();
-    await page.waitForURL('**/policies/new');
+    await page.getByRole('button', { name: 'Add policy' }).click();
+    await page.waitForURL(/\/policies\/new\??$/);
     // A marker on window survives only if the row buttons swap sections in place (htmx) instead of reloading.
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
     await page.locator('#f-name').fill('block-ads');

@@ -49,6 +49,14 @@ describe('status', () => {
     expect(html).toMatch(/<code>r2<\/code><\/td><td class="num">0<\/td>/);
     expect(html).toContain('confirmed');
     // The live part refreshes itself as a fragment; two samples draw the chart.
+    // Hook errors the backend reports are shown at their state.
+    const backend = kit.deps.backend;
+    const health = backend.health.bind(backend);
+    backend.health = async () => ({ ok: false, errors: ['hook error: attempt to index a nil value'] });
+    const sick = await text(c.get('/status'));
+    expect(sick).toContain('hook errors');
+    expect(sick).toContain('<div class="diag error">hook error: attempt to index a nil value</div>');
+    backend.health = health;
     const live = await text(c.get('/status/live', { htmx: true }));
     expect(live.startsWith('<div id="status-live"')).toBe(true);
     expect(live).toContain('<polyline');

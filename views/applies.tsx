@@ -26,6 +26,7 @@ export const duration = (a: { createdAt: number; finishedAt: number | null }) =>
   a.finishedAt === null ? 'running' : `${((a.finishedAt - a.createdAt) / 1000).toFixed(1)} s`;
 
 const stateText = (s: string) => s.replace(/_/g, ' ');
+const settled = (s: string) => ['confirmed', 'rolled_back', 'rollback_failed', 'failed'].includes(s);
 
 function RevertForm({ id, csrf }: { id: string; csrf: string }) {
   return (
@@ -44,7 +45,7 @@ export function AppliesPage({ rows, chrome }: { rows: ApplyRow[]; chrome: Chrome
       <h2>Firewall - Applies</h2>
       <p class="cbi-map-descr">
         Every Save &amp; Apply is a transaction: it ends confirmed, or the previous configuration comes back by itself. "Revert to this"
-        makes a confirmed apply's revisions the drafts again and applies them.
+        makes a confirmed apply's revisions the drafts again and applies them. The latest 50 are listed.
       </p>
       <div class="cbi-section">
         <table class="cbi-section-table" id="applies-table">
@@ -107,7 +108,7 @@ export function AppliesPage({ rows, chrome }: { rows: ApplyRow[]; chrome: Chrome
 export function ApplyDetailPage(props: { apply: ApplyRow; journal: JournalRow[]; dialog?: ApplyDialogView; chrome: Chrome }) {
   const a = props.apply;
   return (
-    <Layout title={`Apply ${a.id}`} page="applies" chrome={props.chrome}>
+    <Layout title={`Apply ${a.id}`} page="applies" chrome={props.chrome} refresh={settled(a.state) ? undefined : 3}>
       <h2>Apply {a.id}</h2>
       {props.dialog ? <ApplyDialog apply={props.dialog} csrf={props.chrome.csrf} modal={false} /> : null}
       <div class="grid2 mt">

@@ -37,10 +37,16 @@ const groups: { label: string; items: { id: PageId; href: string; label: string 
   },
 ];
 
-export function Head({ title, csrf }: { title: string; csrf?: string }) {
+/** `refresh`: seconds after which a page without JavaScript reloads itself (an apply in progress). */
+export function Head({ title, csrf, refresh }: { title: string; csrf?: string; refresh?: number }) {
   return (
     <head>
       <meta charset="utf-8" />
+      {refresh ? (
+        <noscript>
+          <meta http-equiv="refresh" content={String(refresh)} />
+        </noscript>
+      ) : null}
       {csrf ? <meta name="csrf-token" content={csrf} /> : null}
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <title>{title} - lunawall</title>
@@ -61,12 +67,12 @@ export function UnsavedBadge({ count, oob }: { count: number; oob?: boolean }) {
   );
 }
 
-export function Layout(props: { title: string; page: PageId; chrome: Chrome; children?: Child }) {
+export function Layout(props: { title: string; page: PageId; chrome: Chrome; refresh?: number; children?: Child }) {
   const { chrome, page } = props;
   const group = groups.find((g) => g.items.some((i) => i.id === page));
   return (
     <html lang="en">
-      <Head title={props.title} csrf={chrome.csrf} />
+      <Head title={props.title} csrf={chrome.csrf} refresh={props.refresh} />
       <body>
         <header class="topbar">
           <div class="inner">

@@ -72,7 +72,7 @@ export function applyRoutes(deps: AppDeps): Hono<UiEnv> {
     return startApply(c, deps, { unchecked: f.unchecked === '1', confirmWindow: Number.isInteger(window) && window > 0 ? window : undefined });
   });
 
-  app.get('/applies', (c) => page(c, <AppliesPage rows={engineOf(deps).list(200).map(row)} chrome={chrome(c, deps)} />));
+  app.get('/applies', (c) => page(c, <AppliesPage rows={engineOf(deps).list(50).map(row)} chrome={chrome(c, deps)} />));
 
   app.get('/applies/:id', (c) => {
     const a = get(c.req.param('id'));

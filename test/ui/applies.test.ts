@@ -41,6 +41,8 @@ describe('Save & Apply', () => {
     expect(html).toMatch(/>\s*Roll back now\s*<\/button>/);
     expect(html).toContain('probes passed');
     expect(tokenIn(html)).toBeTruthy();
+    // Without JavaScript the page refreshes itself until the apply settles.
+    expect(html).toContain('<noscript><meta http-equiv="refresh" content="3"/></noscript>');
   });
 
   it('the countdown survives a reload on any page, and other sessions see it without the token', async () => {

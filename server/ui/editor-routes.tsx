@@ -33,11 +33,22 @@ interface Extras {
 export function editorRoutes(deps: AppDeps): Hono<UiEnv> {
   const app = new Hono<UiEnv>();
 
-  const show = (c: Context<UiEnv>, mode: Mode, draft: Draft, x: Extras = {}, status: 200 = 200) =>
+  // The generated Lua opens on the profile of the kernel this router runs.
+  let profile: string | undefined;
+  const kernelProfile = async () => (profile ??= await deps.backend.info().then((i) => i.profile, () => 'lunatik-4'));
+  const show = async (c: Context<UiEnv>, mode: Mode, draft: Draft, x: Extras = {}) =>
     page(
       c,
-      <EditorPage chrome={chrome(c, deps, x.flash)} draft={draft} diags={new FieldDiags(x.diags ?? [])} mode={mode} revision={x.revision} lua={x.lua} results={x.results} />,
-      status,
+      <EditorPage
+        chrome={chrome(c, deps, x.flash)}
+        draft={draft}
+        diags={new FieldDiags(x.diags ?? [])}
+        mode={mode}
+        revision={x.revision}
+        lua={x.lua}
+        results={x.results}
+        profile={await kernelProfile()}
+      />,
     );
 
   app.get('/policies/new', (c) => {

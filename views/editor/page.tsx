@@ -18,6 +18,8 @@ export interface EditorProps {
   revision?: number;
   lua?: LuaResult;
   results?: TestResultView[];
+  /** The profile of the router's kernel, shown first. */
+  profile: string;
 }
 
 /**
@@ -107,7 +109,7 @@ export function EditorPage(props: EditorProps) {
             <LuaPanel result={props.lua} />
           ) : (
             <div id="lua-panel">
-              <button type="submit" name="profile" value="lunatik-4" class="cbi-button" formnovalidate hx-post="/editor/lua" hx-target="#lua-panel" hx-swap="outerHTML">
+              <button type="submit" name="profile" value={props.profile} class="cbi-button" formnovalidate hx-post="/editor/lua" hx-target="#lua-panel" hx-swap="outerHTML">
                 Show generated Lua
               </button>
             </div>

@@ -3,7 +3,8 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { AppDeps } from '../deps.js';
 import { problemResponse } from '../api/problem.js';
-import { ADMIN_USER, checkAdminPassword } from './password.js';
+import { createHmac, randomBytes } from 'node:crypto';
+import { ADMIN_USER, checkAdminPassword, passwordHashOf } from './password.js';
 import { loginLimiter } from './limiter.js';
 import { scopes, verifyToken, type Scope } from './tokens.js';
 
@@ -32,11 +33,30 @@ export function clientKey(c: Context): string {
 }
 
 /**
+ * Basic auth sends the password with every request, and scrypt costs ~0.1 s each time. A success is
+ * remembered for a few minutes under an HMAC (random per-process key) of the credentials and the
+ * stored hash, so a password change ends it at once and the memory never holds the password.
+ */
+function basicSuccessCache(ttlMs = 5 * 60_000, max = 64) {
+  const key = randomBytes(32);
+  const until = new Map<string, number>();
+  const tag = (credentials: string, stored: string) => createHmac('sha256', key).update(`${stored}\0${credentials}`).digest('base64');
+  return {
+    has: (credentials: string, stored: string, now: number) => (until.get(tag(credentials, stored)) ?? 0) > now,
+    add(credentials: string, stored: string, now: number) {
+      until.set(tag(credentials, stored), now + ttlMs);
+      for (const [k, t] of until) if (t <= now || until.size > max) until.delete(k);
+    },
+  };
+}
+
+/**
  * Sets `principal` or answers 401. A principal set by an earlier middleware (the UI's session) is
  * kept. Failed Basic logins count in the shared loginLimiter (429 with Retry-After when exceeded).
  */
 export function authenticate(deps: AppDeps): MiddlewareHandler<AuthEnv> {
   const limiter = loginLimiter(deps);
+  const remembered = basicSuccessCache();
   return async (c, next) => {
     if (c.get('principal')) return next();
     const header = c.req.header('authorization') ?? '';
@@ -56,11 +76,16 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AuthEnv> {
       }
       const decoded = Buffer.from(value, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
-      const ok = colon > 0 && (await checkAdminPassword(deps.db, decoded.slice(0, colon), decoded.slice(colon + 1)));
-      if (!ok) {
+      const user = decoded.slice(0, Math.max(colon, 0));
+      const stored = colon > 0 ? passwordHashOf(deps.db, user) : undefined;
+      const now = deps.clock.now();
+      // Unknown users go through checkAdminPassword too: it spends the same time, so names do not leak.
+      const ok = colon > 0 && ((stored !== undefined && remembered.has(decoded, stored, now)) || (await checkAdminPassword(deps.db, user, decoded.slice(colon + 1))));
+      if (!ok || stored === undefined) {
         limiter.fail(key);
         return problemResponse(401, { code: 'auth.password-invalid', detail: 'wrong user name or password', headers: challenge });
       }
+      remembered.add(decoded, stored, now);
       limiter.succeed(key);
       c.set('principal', adminPrincipal());
       return next();

@@ -70,6 +70,11 @@ export async function setAdminPassword(db: Db, password: string, now: number): P
     .run();
 }
 
+/** The stored hash (with its parameters) of a user's password, if the user exists. */
+export function passwordHashOf(db: Db, username: string): string | undefined {
+  return db.select({ h: adminUsers.passwordHash }).from(adminUsers).where(eq(adminUsers.username, username)).get()?.h;
+}
+
 /** True iff `username`/`password` are the admin's. Not rate-limited: callers use loginLimiter. */
 export async function checkAdminPassword(db: Db, username: string, password: string): Promise<boolean> {
   const row = db.select().from(adminUsers).where(eq(adminUsers.username, username)).get();

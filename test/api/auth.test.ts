@@ -1,6 +1,7 @@
 // API authentication: 401 without or with bad credentials, 403 per missing scope, admin-only token management.
 import { describe, it, expect } from 'vitest';
 import { harness, samplePolicy } from './helpers.js';
+import { setAdminPassword } from '../../server/auth/password.js';
 
 type Tok = 'read' | 'write' | 'apply' | 'all' | 'readwrite';
 
@@ -62,6 +63,17 @@ describe('API auth', () => {
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await h.call('GET', '/api/v1/policies')).status).toBe(200);
+  });
+
+  it('stops accepting the old password as soon as it changes, though successes are remembered', async () => {
+    const h = await harness();
+    const old = { token: null, headers: { authorization: h.basic() } };
+    expect((await h.call('GET', '/api/v1/policies', old)).status).toBe(200);
+    expect((await h.call('GET', '/api/v1/policies', old)).status).toBe(200);
+    await setAdminPassword(h.db, 'a-new-password', Date.now());
+    expect((await h.call('GET', '/api/v1/policies', old)).status).toBe(401);
+    expect((await h.call('GET', '/api/v1/policies', { token: null, headers: { authorization: h.basic('admin', 'a-new-password') } })).status).toBe(200);
+    expect((await h.call('GET', '/api/v1/policies', { token: null, headers: { authorization: h.basic('root', 'a-new-password') } })).status).toBe(401);
   });
 
   it('lets only the admin manage tokens; a created token works at once and stops working when revoked', async () => {

@@ -19,7 +19,7 @@ import { systemRoutes } from './system-routes.js';
 import { testerRoutes } from './tester-routes.js';
 
 export function uiRoutes(deps: AppDeps): Hono<UiEnv> {
-  const sessions = new SessionStore(deps.clock);
+  const sessions = new SessionStore(deps.db, deps.clock);
   const ui = new Hono<UiEnv>();
   ui.use(
     '*',

@@ -1,15 +1,18 @@
-// UI login sessions: random ids in an HttpOnly SameSite=Strict cookie, sliding expiry, a CSRF token each.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+// UI login sessions: random ids in an HttpOnly SameSite=Strict cookie, kept hashed in SQLite, sliding expiry, a CSRF token each.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { desc, eq, inArray, lte } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Clock } from '../deps.js';
+import type { Db } from '../db/index.js';
+import { uiSessions } from '../db/schema/sessions.js';
 
 export const SESSION_COOKIE = 'lunawall_session';
 /** Before login there is no session: the login form's CSRF token is a double-submit cookie. */
 export const LOGIN_CSRF_COOKIE = 'lunawall_login_csrf';
 /** LuCI's default luci.sauth.sessiontime. */
 export const SESSION_TTL_MS = 3600_000;
-/** Sessions kept at most; the least recently used go first, so a flood cannot exhaust memory. */
+/** Sessions kept at most; the least recently used go first, so a flood cannot fill the disk. */
 const MAX_SESSIONS = 1000;
 
 export interface Session {
@@ -36,37 +39,83 @@ export function isTls(c: Context): boolean {
   return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
 }
 
-export class SessionStore {
-  private readonly sessions = new Map<string, Session>();
+/** A Map that writes itself back to the session's row on every change. */
+class PersistedTokens extends Map<string, string> {
+  private save?: () => void;
 
+  static of(json: string, save: (m: PersistedTokens) => void): PersistedTokens {
+    const m = new PersistedTokens();
+    for (const [k, v] of Object.entries(JSON.parse(json) as Record<string, string>)) Map.prototype.set.call(m, k, v);
+    m.save = () => save(m);
+    return m;
+  }
+
+  override set(k: string, v: string): this {
+    super.set(k, v);
+    this.save?.();
+    return this;
+  }
+
+  override delete(k: string): boolean {
+    const had = super.delete(k);
+    if (had) this.save?.();
+    return had;
+  }
+}
+
+const hashId = (id: string) => createHash('sha256').update(id).digest('hex');
+
+/** Sessions in SQLite: they survive a restart, as an apply's countdown and its outcome must. */
+export class SessionStore {
   constructor(
+    private readonly db: Db,
     private readonly clock: Clock,
     readonly ttlMs = SESSION_TTL_MS,
   ) {}
 
   create(user: string): Session {
     const now = this.clock.now();
-    const s: Session = { id: randomToken(), user, csrf: randomToken(), createdAt: now, expiresAt: now + this.ttlMs, applyTokens: new Map() };
-    this.sessions.set(s.id, s);
-    if (this.sessions.size > MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
-    return s;
+    const id = randomToken();
+    const row = { idHash: hashId(id), user, csrf: randomToken(), createdAt: now, expiresAt: now + this.ttlMs, applyTokens: '{}' };
+    this.db.transaction((tx) => {
+      tx.delete(uiSessions).where(lte(uiSessions.expiresAt, now)).run();
+      tx.insert(uiSessions).values(row).run();
+      // A flood of logins cannot grow the table without bound: the least recently used go first.
+      const extra = tx.select({ h: uiSessions.idHash }).from(uiSessions).orderBy(desc(uiSessions.expiresAt)).limit(100).offset(MAX_SESSIONS).all();
+      if (extra.length) tx.delete(uiSessions).where(inArray(uiSessions.idHash, extra.map((e) => e.h))).run();
+    });
+    return this.toSession(id, row);
   }
 
   /** The live session with this id, its expiry pushed out (sliding, like LuCI); undefined if expired. */
   touch(id: string | undefined): Session | undefined {
     if (!id) return undefined;
-    const s = this.sessions.get(id);
-    if (!s) return undefined;
+    const h = hashId(id);
+    const row = this.db.select().from(uiSessions).where(eq(uiSessions.idHash, h)).get();
+    if (!row) return undefined;
     const now = this.clock.now();
-    this.sessions.delete(id);
-    if (s.expiresAt <= now) return undefined;
-    s.expiresAt = now + this.ttlMs;
-    this.sessions.set(id, s);
-    return s;
+    if (row.expiresAt <= now) {
+      this.db.delete(uiSessions).where(eq(uiSessions.idHash, h)).run();
+      return undefined;
+    }
+    // Written at most once a minute per session: every page view need not be a database write.
+    if (now + this.ttlMs - row.expiresAt > 60_000) {
+      row.expiresAt = now + this.ttlMs;
+      this.db.update(uiSessions).set({ expiresAt: row.expiresAt }).where(eq(uiSessions.idHash, h)).run();
+    }
+    return this.toSession(id, row);
   }
 
   destroy(id: string | undefined): void {
-    if (id) this.sessions.delete(id);
+    if (id) this.db.delete(uiSessions).where(eq(uiSessions.idHash, hashId(id))).run();
+  }
+
+  private toSession(id: string, row: typeof uiSessions.$inferSelect): Session {
+    const h = row.idHash;
+    const applyTokens = PersistedTokens.of(row.applyTokens, (m) =>
+      this.db.update(uiSessions).set({ applyTokens: JSON.stringify(Object.fromEntries(m)) }).where(eq(uiSessions.idHash, h)).run(),
+    );
+    return { id, user: row.user, csrf: row.csrf, createdAt: row.createdAt, expiresAt: row.expiresAt, applyTokens };
   }
 }
 

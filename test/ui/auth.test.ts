@@ -1,5 +1,8 @@
 // Login, logout, session cookie attributes and expiry, the failed-login limit, and CSRF on every form.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Hono } from 'hono';
+import { createApp } from '../../server/app.js';
+import { uiSessions } from '../../server/db/schema/sessions.js';
 import { csrfOf, encode, ORIGIN, PASSWORD, uiKit, type UiKit } from './harness.js';
 
 let kit: UiKit;
@@ -135,6 +138,20 @@ describe('session', () => {
     expect(r.headers.get('location')).toContain('expired=1');
     const page = await (await kit.app.request(r.headers.get('location')!)).text();
     expect(page).toContain('Session expired');
+  });
+
+  it('survives a restart (a new app on the same database), and keeps only a hash of the cookie', async () => {
+    const c = await kit.login();
+    const again = createApp(kit.deps) as unknown as Hono;
+    const r = await again.request('/status', { headers: { cookie: c.cookie } });
+    expect(r.status).toBe(200);
+    const id = c.cookie.split('=')[1]!;
+    const rows = kit.db.select().from(uiSessions).all();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.idHash).not.toBe(id);
+    expect(JSON.stringify(rows)).not.toContain(id);
+    await c.post('/logout');
+    expect(kit.db.select().from(uiSessions).all()).toHaveLength(0);
   });
 
   it('answers 403 to a form post without, or with a wrong, CSRF token, and to a foreign Origin', async () => {

@@ -1,7 +1,7 @@
 -- Bench harness for Debian lua5.4: just enough of Lunatik 4's netfilter, linux.nf, byteorder and skb/data
 -- to time a compiled hook on packets (not an emulator: no verdict mapping, no budget, no profiles).
 local script, packets, rounds = arg[1], arg[2], tonumber(arg[3])
-local byte, unpack, sub = string.byte, string.unpack, string.sub
+local byte, sub = string.byte, string.sub
 
 local hook
 package.preload["netfilter"] = function()
@@ -33,11 +33,13 @@ function Data:getuint8(o)
 end
 function Data:getuint16(o)
 	if o < 0 or o + 2 > self.n then oob() end
-	return (unpack("<I2", self.s, o + 1))
+	local a, b = byte(self.s, o + 1, o + 2)
+	return a | b << 8
 end
 function Data:getuint32(o)
 	if o < 0 or o + 4 > self.n then oob() end
-	return (unpack("<I4", self.s, o + 1))
+	local a, b, c, e = byte(self.s, o + 1, o + 4)
+	return a | b << 8 | c << 16 | e << 24
 end
 function Data:getstring(o, len)
 	if o < 0 or o + len > self.n then oob() end

@@ -37,7 +37,7 @@ const width = (s: string): number => {
 };
 
 function integerText(e: Extract<Expr, { kind: 'integer' }>): string {
-  if (e.hex) return '0x' + e.value.toString(16).toUpperCase().padStart(e.value > 0xffff ? 8 : 4, '0');
+  if (e.hex) return '0x' + e.value.toString(16).toUpperCase().padStart(e.value > 0xffff ? 8 : e.value > 0xff ? 4 : 2, '0');
   return String(e.value);
 }
 

@@ -106,7 +106,7 @@ end
 
 -- DNS query from q: the first question name, label by label (lengths 1-63, at most 253 bytes).
 local function dns_name(d, q, stop)
-	if stop - q < 12 or (d:getuint8(q + 2) & 0x0080) ~= 0 or ntoh16(d:getuint16(q + 4)) == 0 then
+	if stop - q < 12 or (d:getuint8(q + 2) & 0x80) ~= 0 or ntoh16(d:getuint16(q + 4)) == 0 then
 		return false
 	end
 	local pos = q + 12
@@ -248,7 +248,7 @@ local function tcp_name(d, dport, p, stop)
 		return dns_name(d, p + 2, stop)
 	end
 	local b = d:getuint8(p)
-	if b == 0x0016 then
+	if b == 0x16 then
 		return tls_name(d, p, stop)
 	end
 	if b >= 65 and b <= 90 then
@@ -264,7 +264,7 @@ local function decide4(d, off, n, dev)
 	end
 	-- Version, header length and total length in the first 32-bit word.
 	local w0 = ntoh32(d:getuint32(off))
-	local hl = (w0 >> 24 & 0x000F) << 2
+	local hl = (w0 >> 24 & 0x0F) << 2
 	local total = w0 & 0xFFFF
 	if (w0 >> 28) ~= 4 or hl < 20 or off + hl > n or total < hl then
 		return by_default()
@@ -274,7 +274,7 @@ local function decide4(d, off, n, dev)
 	if stop > n then
 		stop = n
 	end
-	local proto = ntoh32(d:getuint32(off + 8)) >> 16 & 0x00FF
+	local proto = ntoh32(d:getuint32(off + 8)) >> 16 & 0xFF
 	local src = 0
 	local dst = 0
 	local sport, dport, flags, itype, name = -1, -1, -1, -1, false
@@ -291,7 +291,7 @@ local function decide4(d, off, n, dev)
 					local w = ntoh32(d:getuint32(l4))
 					sport = w >> 16
 					dport = w & 0xFFFF
-					flags = x & 0x00FF
+					flags = x & 0xFF
 					name = tcp_name(d, dport, l4 + thl, stop)
 				end
 			end

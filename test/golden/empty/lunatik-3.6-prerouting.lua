@@ -51,7 +51,7 @@ local function decide4(d, off, n, dev)
 	end
 	-- Version, header length and total length in the first 32-bit word.
 	local w0 = ntoh32(d:getuint32(off))
-	local hl = (w0 >> 24 & 0x000F) << 2
+	local hl = (w0 >> 24 & 0x0F) << 2
 	local total = w0 & 0xFFFF
 	if (w0 >> 28) ~= 4 or hl < 20 or off + hl > n or total < hl then
 		return by_default()
@@ -103,7 +103,7 @@ local function decide6(d, off, n, dev)
 	end
 	local s1, s2, s3, s4 = 0, 0, 0, 0
 	local d1, d2, d3, d4 = 0, 0, 0, 0
-	local proto = w1 >> 8 & 0x00FF
+	local proto = w1 >> 8 & 0xFF
 	local sport, dport, flags, itype, name = -1, -1, -1, -1, false
 	-- No rule tests the protocol: extension headers are not walked.
 	local list

@@ -78,7 +78,7 @@ do
 	}
 	rules6[4] = function(s1, s2, s3, s4, d1, d2, d3, d4, sport, dport, flags, itype, name, dev)
 		if (dport_set[dport] or in_ranges(dport_ranges, dport)) and
-			(d1 == 0x20010DB8 and d2 == 0x00100001 and d3 == 0x0000 and d4 == 0x0080 or
+			(d1 == 0x20010DB8 and d2 == 0x00100001 and d3 == 0x00 and d4 == 0x80 or
 				d1 == 0x20010DB8 and d2 == 0x00100000 or
 				d1 == 0x20010DB8 and (d2 & 0xFFFFFF00) == 0x00200000 or
 				(dst_48[d1] or EMPTY)[d2 & 0xFFFF0000]) then
@@ -88,7 +88,7 @@ do
 end
 -- rule 5 "established" (rules[4]): accept tcp tcp flags & 0x10 == 0x10
 rules6[5] = function(s1, s2, s3, s4, d1, d2, d3, d4, sport, dport, flags, itype, name, dev)
-	if flags >= 0 and (flags & 0x0010) == 0x0010 then
+	if flags >= 0 and (flags & 0x10) == 0x10 then
 		return 5
 	end
 end
@@ -534,7 +534,7 @@ local function decide6(d, off, n, dev)
 		ntoh32(d:getuint32(off + 28)),
 		ntoh32(d:getuint32(off + 32)),
 		ntoh32(d:getuint32(off + 36))
-	local proto = w1 >> 8 & 0x00FF
+	local proto = w1 >> 8 & 0xFF
 	local sport, dport, flags, itype, name = -1, -1, -1, -1, false
 	local pos = off + 40
 	local l4 = -1
@@ -578,7 +578,7 @@ local function decide6(d, off, n, dev)
 					local w = ntoh32(d:getuint32(l4))
 					sport = w >> 16
 					dport = w & 0xFFFF
-					flags = x & 0x00FF
+					flags = x & 0xFF
 				end
 			end
 		elseif proto == 17 then

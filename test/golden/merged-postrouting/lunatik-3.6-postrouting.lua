@@ -244,7 +244,7 @@ end
 
 -- DNS query from q: the first question name, label by label (lengths 1-63, at most 253 bytes).
 local function dns_name(d, q, stop)
-	if stop - q < 12 or (d:getuint8(q + 2) & 0x0080) ~= 0 or ntoh16(d:getuint16(q + 4)) == 0 then
+	if stop - q < 12 or (d:getuint8(q + 2) & 0x80) ~= 0 or ntoh16(d:getuint16(q + 4)) == 0 then
 		return false
 	end
 	local pos = q + 12
@@ -386,7 +386,7 @@ local function tcp_name(d, dport, p, stop)
 		return dns_name(d, p + 2, stop)
 	end
 	local b = d:getuint8(p)
-	if b == 0x0016 then
+	if b == 0x16 then
 		return tls_name(d, p, stop)
 	end
 	if b >= 65 and b <= 90 then
@@ -402,7 +402,7 @@ local function decide4(d, off, n, dev)
 	end
 	-- Version, header length and total length in the first 32-bit word.
 	local w0 = ntoh32(d:getuint32(off))
-	local hl = (w0 >> 24 & 0x000F) << 2
+	local hl = (w0 >> 24 & 0x0F) << 2
 	local total = w0 & 0xFFFF
 	if (w0 >> 28) ~= 4 or hl < 20 or off + hl > n or total < hl then
 		return by_default()
@@ -412,7 +412,7 @@ local function decide4(d, off, n, dev)
 	if stop > n then
 		stop = n
 	end
-	local proto = ntoh32(d:getuint32(off + 8)) >> 16 & 0x00FF
+	local proto = ntoh32(d:getuint32(off + 8)) >> 16 & 0xFF
 	local src = 0
 	local dst = ntoh32(d:getuint32(off + 16))
 	local sport, dport, flags, itype, name = -1, -1, -1, -1, false
@@ -429,7 +429,7 @@ local function decide4(d, off, n, dev)
 					local w = ntoh32(d:getuint32(l4))
 					sport = w >> 16
 					dport = w & 0xFFFF
-					flags = x & 0x00FF
+					flags = x & 0xFF
 					name = tcp_name(d, dport, l4 + thl, stop)
 				end
 			end
@@ -487,7 +487,7 @@ local function decide6(d, off, n, dev)
 		ntoh32(d:getuint32(off + 28)),
 		ntoh32(d:getuint32(off + 32)),
 		ntoh32(d:getuint32(off + 36))
-	local proto = w1 >> 8 & 0x00FF
+	local proto = w1 >> 8 & 0xFF
 	local sport, dport, flags, itype, name = -1, -1, -1, -1, false
 	local pos = off + 40
 	local l4 = -1
@@ -531,7 +531,7 @@ local function decide6(d, off, n, dev)
 					local w = ntoh32(d:getuint32(l4))
 					sport = w >> 16
 					dport = w & 0xFFFF
-					flags = x & 0x00FF
+					flags = x & 0xFF
 					name = tcp_name(d, dport, l4 + thl, stop)
 				end
 			end

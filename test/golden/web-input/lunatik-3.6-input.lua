@@ -89,7 +89,7 @@ do
 	local src_24 = { [0xC0A80100] = true, [0xC0A80200] = true, [0xC0A80300] = true, [0xC0A80400] = true }
 	rules4[1] = function(src, dst, sport, dport, flags, itype, name, dev)
 		if dport == 22 and
-			(flags >= 0 and (flags & 0x0012) == 0x0002) and
+			(flags >= 0 and (flags & 0x12) == 0x02) and
 			(src_24[src & 0xFFFFFF00] or (src & 0xFF000000) == 0x0A000000) then
 			return 1
 		end
@@ -161,7 +161,7 @@ local rules6 = {}
 -- rule 1 "ssh" (rules[0]): accept tcp from 1 network dport 22 tcp flags & 0x12 == 0x2
 -- SSH, new connections from admin networks only
 rules6[1] = function(s1, s2, s3, s4, d1, d2, d3, d4, sport, dport, flags, itype, name, dev)
-	if dport == 22 and (flags >= 0 and (flags & 0x0012) == 0x0002) and s1 == 0x20010DB8 then
+	if dport == 22 and (flags >= 0 and (flags & 0x12) == 0x02) and s1 == 0x20010DB8 then
 		return 1
 	end
 end
@@ -231,7 +231,7 @@ end
 
 -- DNS query from q: the first question name, label by label (lengths 1-63, at most 253 bytes).
 local function dns_name(d, q, stop)
-	if stop - q < 12 or (d:getuint8(q + 2) & 0x0080) ~= 0 or ntoh16(d:getuint16(q + 4)) == 0 then
+	if stop - q < 12 or (d:getuint8(q + 2) & 0x80) ~= 0 or ntoh16(d:getuint16(q + 4)) == 0 then
 		return false
 	end
 	local pos = q + 12
@@ -373,7 +373,7 @@ local function tcp_name(d, dport, p, stop)
 		return dns_name(d, p + 2, stop)
 	end
 	local b = d:getuint8(p)
-	if b == 0x0016 then
+	if b == 0x16 then
 		return tls_name(d, p, stop)
 	end
 	if b >= 65 and b <= 90 then
@@ -389,7 +389,7 @@ local function decide4(d, off, n, dev)
 	end
 	-- Version, header length and total length in the first 32-bit word.
 	local w0 = ntoh32(d:getuint32(off))
-	local hl = (w0 >> 24 & 0x000F) << 2
+	local hl = (w0 >> 24 & 0x0F) << 2
 	local total = w0 & 0xFFFF
 	if (w0 >> 28) ~= 4 or hl < 20 or off + hl > n or total < hl then
 		return by_default()
@@ -399,7 +399,7 @@ local function decide4(d, off, n, dev)
 	if stop > n then
 		stop = n
 	end
-	local proto = ntoh32(d:getuint32(off + 8)) >> 16 & 0x00FF
+	local proto = ntoh32(d:getuint32(off + 8)) >> 16 & 0xFF
 	local src = ntoh32(d:getuint32(off + 12))
 	local dst = 0
 	local sport, dport, flags, itype, name = -1, -1, -1, -1, false
@@ -416,7 +416,7 @@ local function decide4(d, off, n, dev)
 					local w = ntoh32(d:getuint32(l4))
 					sport = w >> 16
 					dport = w & 0xFFFF
-					flags = x & 0x00FF
+					flags = x & 0xFF
 					name = tcp_name(d, dport, l4 + thl, stop)
 				end
 			end
@@ -474,7 +474,7 @@ local function decide6(d, off, n, dev)
 		ntoh32(d:getuint32(off + 16)),
 		ntoh32(d:getuint32(off + 20))
 	local d1, d2, d3, d4 = 0, 0, 0, 0
-	local proto = w1 >> 8 & 0x00FF
+	local proto = w1 >> 8 & 0xFF
 	local sport, dport, flags, itype, name = -1, -1, -1, -1, false
 	local pos = off + 40
 	local l4 = -1
@@ -518,7 +518,7 @@ local function decide6(d, off, n, dev)
 					local w = ntoh32(d:getuint32(l4))
 					sport = w >> 16
 					dport = w & 0xFFFF
-					flags = x & 0x00FF
+					flags = x & 0xFF
 					name = tcp_name(d, dport, l4 + thl, stop)
 				end
 			end

@@ -53,7 +53,7 @@ do
 			(src & 0xFFFE0000) == 0xC6120000 or
 			(src & 0xFFF00000) == 0xAC100000 or
 			(src & 0xFFC00000) == 0x64400000 or
-			(src & 0xFF000000) == 0x0000 or
+			(src & 0xFF000000) == 0x00 or
 			(src & 0xFF000000) == 0x0A000000 or
 			(src & 0xFF000000) == 0x7F000000 or
 			(src & 0xF0000000) == 0xE0000000 or
@@ -91,9 +91,9 @@ local other4 = { rules4[1] }
 local rules6 = {}
 -- rule 1 "bogon-src" (rules[0]): drop from 8 networks
 rules6[1] = function(s1, s2, s3, s4, d1, d2, d3, d4, sport, dport, flags, itype, name, dev)
-	if s1 == 0x0000 and s2 == 0x0000 and s3 == 0x0000 and s4 == 0x0000 or
-		s1 == 0x0000 and s2 == 0x0000 and s3 == 0x0000 and s4 == 0x0001 or
-		s1 == 0x01000000 and s2 == 0x0000 or
+	if s1 == 0x00 and s2 == 0x00 and s3 == 0x00 and s4 == 0x00 or
+		s1 == 0x00 and s2 == 0x00 and s3 == 0x00 and s4 == 0x01 or
+		s1 == 0x01000000 and s2 == 0x00 or
 		s1 == 0x0064FF9B and (s2 & 0xFFFF0000) == 0x00010000 or
 		s1 == 0x20010DB8 or
 		(s1 & 0xFFC00000) == 0xFE800000 or
@@ -140,7 +140,7 @@ local function decide4(d, off, n, dev)
 	end
 	-- Version, header length and total length in the first 32-bit word.
 	local w0 = ntoh32(d:getuint32(off))
-	local hl = (w0 >> 24 & 0x000F) << 2
+	local hl = (w0 >> 24 & 0x0F) << 2
 	local total = w0 & 0xFFFF
 	if (w0 >> 28) ~= 4 or hl < 20 or off + hl > n or total < hl then
 		return by_default()
@@ -150,7 +150,7 @@ local function decide4(d, off, n, dev)
 	if stop > n then
 		stop = n
 	end
-	local proto = ntoh32(d:getuint32(off + 8)) >> 16 & 0x00FF
+	local proto = ntoh32(d:getuint32(off + 8)) >> 16 & 0xFF
 	local src = ntoh32(d:getuint32(off + 12))
 	local dst = 0
 	local sport, dport, flags, itype, name = -1, -1, -1, -1, false
@@ -167,7 +167,7 @@ local function decide4(d, off, n, dev)
 					local w = ntoh32(d:getuint32(l4))
 					sport = w >> 16
 					dport = w & 0xFFFF
-					flags = x & 0x00FF
+					flags = x & 0xFF
 				end
 			end
 		elseif proto == 17 then
@@ -221,7 +221,7 @@ local function decide6(d, off, n, dev)
 		ntoh32(d:getuint32(off + 16)),
 		ntoh32(d:getuint32(off + 20))
 	local d1, d2, d3, d4 = 0, 0, 0, 0
-	local proto = w1 >> 8 & 0x00FF
+	local proto = w1 >> 8 & 0xFF
 	local sport, dport, flags, itype, name = -1, -1, -1, -1, false
 	local pos = off + 40
 	local l4 = -1
@@ -265,7 +265,7 @@ local function decide6(d, off, n, dev)
 					local w = ntoh32(d:getuint32(l4))
 					sport = w >> 16
 					dport = w & 0xFFFF
-					flags = x & 0x00FF
+					flags = x & 0xFF
 				end
 			end
 		elseif proto == 17 then

@@ -122,7 +122,7 @@ function decide4(f: FamilyIR, names: boolean): Stmt[] {
       comment('The packet ends at the total length, or earlier where the buffer does.'),
       local('stop', add(off, v('total'))),
       if_(gt(v('stop'), v('n')), [assign(v('stop'), v('n'))]),
-      ...(need.proto ? [local('proto', band(shr(u32(add(off, int(8))), int(16)), hex(0xff)))] : [unread('protocol'), local('proto', int(-1))]),
+      ...(need.proto ? [local('proto', u8(add(off, int(9))))] : [unread('protocol'), local('proto', int(-1))]),
       ...(need.src ? [local('src', u32(add(off, int(12))))] : [local('src', int(0))]),
       ...(need.dst ? [local('dst', u32(add(off, int(16))))] : [local('dst', int(0))]),
       unset(),

@@ -150,7 +150,7 @@ local function decide4(d, off, n, dev)
 	if stop > n then
 		stop = n
 	end
-	local proto = ntoh32(d:getuint32(off + 8)) >> 16 & 0xFF
+	local proto = d:getuint8(off + 9)
 	local src = ntoh32(d:getuint32(off + 12))
 	local dst = 0
 	local sport, dport, flags, itype, name = -1, -1, -1, -1, false

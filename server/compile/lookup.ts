@@ -4,6 +4,15 @@ import { and, band, bool, call, eq, ge, hex, id, index, int, keyed, le, list, lo
 import type { PortRange, Prefix } from './ir.js';
 import type { SharedTables } from './shared.js';
 
+/*
+ * Address design. The script reads addresses as host-order 32-bit words (ntoh32 of getuint32): one
+ * for IPv4, four for IPv6. A prefix of length L is looked up in the table for L, nested by word:
+ * IPv4 `t[a & mask]`; IPv6 /48 `(t[w1] or EMPTY)[w2 & 0xFFFF0000]`, /128 four levels deep. So a lookup
+ * costs one probe per distinct prefix length in the set, allocates nothing (no byte strings are cut
+ * or masked per packet), and never uses 64-bit arithmetic: hex literals and ntoh32 results wrap the
+ * same way on a 32-bit lua_Integer build, so the keys still agree there.
+ */
+
 /** Inline comparisons read better than a table for a handful of elements. */
 const INLINE_MAX = 3;
 

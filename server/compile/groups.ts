@@ -84,14 +84,12 @@ export function buildDispatch(groups: Group[], classes: number[]): DispatchClass
       }
     }
     const any = members.filter((i) => !indexed.has(i));
-    let total = 0;
-    const byPort = new Map<number, number[]>();
-    for (const p of [...ports.keys()].sort((a, b) => a - b)) {
-      const l = mergeSorted(ports.get(p)!, any);
-      total += l.length;
-      byPort.set(p, l);
-    }
+    // Every per-port list repeats the unindexed groups: size it before building it.
+    let total = ports.size * any.length;
+    for (const l of ports.values()) total += l.length;
     if (total > MAX_DISPATCH_ENTRIES) return { proto, any: members };
+    const byPort = new Map<number, number[]>();
+    for (const p of [...ports.keys()].sort((a, b) => a - b)) byPort.set(p, mergeSorted(ports.get(p)!, any));
     return { proto, any, byPort };
   });
   result.push({ any: groups.flatMap((g, i) => (g.matches[0].protos === undefined ? [i] : [])) });

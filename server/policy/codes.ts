@@ -29,7 +29,8 @@ export const diagnosticCodes = {
   'match.iif-unavailable': ['error', 'iif on an output/postrouting hook, which sees only the output device'],
   'match.oif-unavailable': ['error', 'oif on xdp or a prerouting/input/forward hook, which see only the input device'],
   'match.device-outside-interfaces': ['warning', 'iif (oif on output hooks) names an interface outside the policy\'s interfaces: the rule never matches'],
-  'action.reject-unsupported': ['error', 'reject on a target that cannot answer the sender (xdp)'],
+  'action.reject-unsupported': ['error', 'reject: xdp cannot answer the sender, and no Lunatik profile can emit a TCP reset or ICMP error yet'],
+  'rule.reserved-id': ['error', 'a rule id of "default" or "none": those name the policy\'s own outcomes in counters and results'],
   'test.unknown-rule': ['error', 'a test expects a rule id the policy does not have (allowed: rule ids, "default", "none")'],
   'test.packet-invalid': ['error', 'a test packet the toolkit cannot build (bad address, mixed families, two payloads, …)'],
 } as const satisfies Record<string, readonly [Severity, string]>;

@@ -25,8 +25,12 @@ export function checkSemantics(p: Policy, out: Diagnostic[]): void {
     const first = ids.get(r.id);
     if (first !== undefined) out.push(diag('rule.duplicate-id', [...path, 'id'], `rule id "${r.id}" is already used by rules[${first}]`));
     else ids.set(r.id, i);
-    if (r.action === 'reject' && p.target === 'xdp') {
-      out.push(diag('action.reject-unsupported', [...path, 'action'], 'xdp cannot answer the sender; use drop'));
+    if (r.id === 'default' || r.id === 'none') {
+      out.push(diag('rule.reserved-id', [...path, 'id'], `"${r.id}" is reserved for the policy's own outcome; rename the rule`));
+    }
+    if (r.action === 'reject') {
+      const why = p.target === 'xdp' ? 'xdp cannot answer the sender' : 'no Lunatik profile can send a TCP reset or ICMP error yet';
+      out.push(diag('action.reject-unsupported', [...path, 'action'], `${why}; use drop`));
     }
     checkLists(p, r.match, [...path, 'match'], used, out);
     checkMatch(p, r.match, [...path, 'match'], out);

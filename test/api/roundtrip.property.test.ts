@@ -87,7 +87,7 @@ const policyArb = fc
             comment: text,
             enabled: fc.boolean(),
             match: matchFor(family, hook, sets),
-            action: fc.constantFrom(...(target === 'xdp' ? (['accept', 'drop', 'log'] as const) : (['accept', 'drop', 'log', 'reject'] as const))),
+            action: fc.constantFrom(...(target === 'xdp' ? (['accept', 'drop', 'log'] as const) : (['accept', 'drop', 'log'] as const))),
           }),
           { selector: (r) => r.id, maxLength: 5 },
         ),

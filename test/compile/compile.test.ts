@@ -7,7 +7,7 @@ import { buildFrame, parseFrame } from '../../server/packet/index.js';
 import { checkPolicy } from '../../server/policy/check.js';
 import { evaluate } from '../../server/policy/evaluate.js';
 import type { PacketSpecInput } from '../../server/policy/packet-spec.js';
-import type { Policy, PolicyInput } from '../../server/policy/schema.js';
+import { policy as policySchema, type Policy, type PolicyInput } from '../../server/policy/schema.js';
 
 const valid = (input: PolicyInput): Policy => {
   const { policy, diagnostics } = checkPolicy(input);
@@ -23,7 +23,8 @@ afterAll(() => emu.close());
 
 describe('diagnostics', () => {
   it('reject is refused rather than silently dropped', () => {
-    const p = valid({ name: 'r', hook: 'input', rules: [{ id: 'x', match: { proto: 'tcp' }, action: 'reject' }] });
+    // checkPolicy refuses reject too; the compiler must not rely on that.
+    const p = policySchema.parse({ name: 'r', hook: 'input', rules: [{ id: 'x', match: { proto: 'tcp' }, action: 'reject' }] });
     const { script, diagnostics } = compilePolicy(p, { profile: 'lunatik-4' });
     expect(script).toBe('');
     expect(diagnostics).toMatchObject([{ code: 'action.reject-unsupported', path: ['rules', 0, 'action'], severity: 'error' }]);

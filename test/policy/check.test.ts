@@ -44,6 +44,8 @@ const cases: Case[] = [
   { code: 'match.device-outside-interfaces', path: ['rules', 0, 'match', 'iif'], input: { interfaces: ['br-lan'], rules: [rule({ iif: 'wan' })] } },
   { code: 'match.device-outside-interfaces', path: ['rules', 0, 'match', 'oif'], input: { hook: 'output', interfaces: ['br-lan'], rules: [rule({ oif: 'wan' })] } },
   { code: 'action.reject-unsupported', path: ['rules', 0, 'action'], input: { target: 'xdp', hook: undefined, interfaces: ['eth0'], rules: [{ id: 'r1', action: 'reject' }] } },
+  { code: 'action.reject-unsupported', path: ['rules', 0, 'action'], input: { rules: [{ id: 'r1', action: 'reject' }] } },
+  { code: 'rule.reserved-id', path: ['rules', 0, 'id'], input: { rules: [{ id: 'default', action: 'drop' }] } },
   { code: 'test.unknown-rule', path: ['tests', 0, 'rule'], input: { rules: [rule({})], tests: [{ name: 't', packet: { src: '10.0.0.1', dst: '10.0.0.2' }, expect: 'drop', rule: 'r9' }] } },
   { code: 'test.packet-invalid', path: ['tests', 0, 'packet', 'dst'], input: { tests: [{ name: 't', packet: { src: '10.0.0.1', dst: '::1' }, expect: 'drop' }] } },
   { code: 'test.packet-invalid', path: ['tests', 0, 'packet', 'src'], input: { tests: [{ name: 't', packet: { src: '10.0.0.300', dst: '10.0.0.1' }, expect: 'drop' }] } },

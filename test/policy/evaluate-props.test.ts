@@ -23,7 +23,7 @@ const match = fc.record({
 const policy = fc.record({
   family: fc.constantFrom('inet', 'ipv4', 'ipv6'),
   defaultAction: fc.constantFrom('accept', 'drop'),
-  rules: fc.array(fc.record({ match, action: fc.constantFrom('accept', 'drop', 'log', 'reject'), enabled: fc.boolean() }), { minLength: 1, maxLength: 8 }),
+  rules: fc.array(fc.record({ match, action: fc.constantFrom('accept', 'drop', 'log'), enabled: fc.boolean() }), { minLength: 1, maxLength: 8 }),
 });
 const packet: fc.Arbitrary<PacketSpecInput> = fc
   .record({

@@ -27,7 +27,8 @@ function field(label: string, control: string, ds: PlacedDiagnostic[], cls = 'fl
 const input = (name: string, value: string, ds: PlacedDiagnostic[]) =>
   `<input name="${name}"${value ? ` value="${esc(value)}"` : ''}${hasError(ds) ? ' class="has-error" aria-invalid="true"' : ''}>`;
 
-const actionOptions = (value: string) => actions.map((a) => `<option${a === value ? ' selected' : ''}>${a}</option>`).join('');
+// reject is offered only to show an imported policy's value: no profile can emit it yet (action.reject-unsupported).
+const actionOptions = (value: string) => actions.filter((a) => a !== 'reject' || a === value).map((a) => `<option${a === value ? ' selected' : ''}>${a}</option>`).join('');
 
 export function ruleRowHtml(rule: DraftRule, i: number, count: number, diags: FieldDiags): string {
   const base = `rules[${i}]`;

@@ -9,7 +9,8 @@ export interface FrameLayout {
   netlen: number;
 }
 
-const TPID = new Set([0x8100, 0x88a8, 0x9100]);
+// The tags Linux itself strips (eth_type_vlan): 802.1Q and 802.1ad; the pre-standard 0x9100 is not one.
+const TPID = new Set([0x8100, 0x88a8]);
 
 /**
  * Splits a frame the way the kernel has it by the time an inet netfilter hook runs. ip_rcv and

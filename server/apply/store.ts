@@ -1,12 +1,21 @@
 // DB access for applies: each function is one short synchronous transaction (no kernel I/O inside).
-import { asc, desc, eq, inArray, notInArray } from 'drizzle-orm';
+import { asc, desc, eq, getTableColumns, inArray, notInArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/index.js';
 import { applies, applyJournal, lastKnownGood, loadedScripts } from '../db/schema/applies.js';
 import type { LoadOptions } from '../kernel/backend.js';
 import { canTransition, terminalStates, type ApplyState } from './states.js';
 import type { ApplySummary, ApplyView, JournalEntry, PlanEntry } from './types.js';
 
-type Row = typeof applies.$inferSelect;
+/**
+ * Summaries read only each plan entry's name, revision and hash inside SQLite: a plan carries whole
+ * scripts (megabytes with large sets), which listing pages must not parse.
+ */
+const { plan: _plan, ...listedColumns } = getTableColumns(applies);
+const summaryColumns = {
+  ...listedColumns,
+  revisions: sql<string | null>`(select json_group_array(json_object('name', json_extract(value, '$.name'), 'revision', json_extract(value, '$.revision'), 'scriptHash', json_extract(value, '$.scriptHash'))) from json_each(${applies.plan}))`,
+};
+type Row = Omit<typeof applies.$inferSelect, 'plan'> & { revisions: string | null };
 
 export interface NewApply {
   id: string;
@@ -50,12 +59,12 @@ const summary = (r: Row): ApplySummary => ({
   createdAt: r.createdAt,
   updatedAt: r.updatedAt,
   finishedAt: r.finishedAt,
-  revisions: r.plan ? (JSON.parse(r.plan) as PlanEntry[]).map(({ name, revision, scriptHash }) => ({ name, revision, scriptHash })) : [],
+  revisions: r.revisions ? (JSON.parse(r.revisions) as ApplySummary['revisions']) : [],
 });
 
 /** The apply that is not finished, if any (one at a time). */
 export function activeApply(db: Db): ApplySummary | undefined {
-  const r = db.select().from(applies).where(notInArray(applies.state, [...terminalStates])).orderBy(desc(applies.createdAt)).get();
+  const r = db.select(summaryColumns).from(applies).where(notInArray(applies.state, [...terminalStates])).orderBy(desc(applies.createdAt)).get();
   return r && summary(r);
 }
 
@@ -138,7 +147,7 @@ export function note(db: Db, id: string, at: number, kind: 'note' | 'error', mes
 }
 
 export function getApply(db: Db, id: string): ApplyView | undefined {
-  const row = db.select().from(applies).where(eq(applies.id, id)).get();
+  const row = db.select(summaryColumns).from(applies).where(eq(applies.id, id)).get();
   if (!row) return undefined;
   const journal = db.select().from(applyJournal).where(eq(applyJournal.applyId, id)).orderBy(asc(applyJournal.id)).all();
   return {
@@ -163,13 +172,13 @@ export function planOf(db: Db, id: string): PlanEntry[] {
 }
 
 export function listApplies(db: Db, limit = 100): ApplySummary[] {
-  return db.select().from(applies).orderBy(desc(applies.createdAt), desc(applies.id)).limit(limit).all().map(summary);
+  return db.select(summaryColumns).from(applies).orderBy(desc(applies.createdAt), desc(applies.id)).limit(limit).all().map(summary);
 }
 
 /** Applies a restart interrupted (not finished), plus failed rollbacks, oldest first. */
 export function unsettledApplies(db: Db): ApplySummary[] {
   const open: ApplyState[] = ['pending', 'preflighted', 'loading', 'probing', 'awaiting_confirm', 'rolling_back', 'rollback_failed'];
-  return db.select().from(applies).where(inArray(applies.state, open)).orderBy(asc(applies.createdAt)).all().map(summary);
+  return db.select(summaryColumns).from(applies).where(inArray(applies.state, open)).orderBy(asc(applies.createdAt)).all().map(summary);
 }
 
 export function lastKnownGoodSet(db: Db): PlanEntry[] {

@@ -10,7 +10,7 @@ import { loadConfig } from '../server/config.js';
 import { closeDb, openDb } from '../server/db/index.js';
 import { createToken } from '../server/auth/tokens.js';
 import { EmulatorBackend } from '../server/kernel/emulator.js';
-import { systemClock } from '../server/deps.js';
+import { systemClock } from '../server/clock.js';
 
 const POLICIES = 1000;
 const GETS = 200;

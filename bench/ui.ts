@@ -9,7 +9,7 @@ import { EmulatorBackend } from '../server/kernel/emulator.js';
 import { createApplyEngine, applyDefaults } from '../server/apply/index.js';
 import { savePolicy } from '../server/db/policies.js';
 import { checkPolicy } from '../server/policy/check.js';
-import { systemClock } from '../server/deps.js';
+import { systemClock } from '../server/clock.js';
 import type { PolicyInput } from '../server/policy/schema.js';
 
 const PASSWORD = 'bench password 1';

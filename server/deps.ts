@@ -3,13 +3,7 @@ import type { Db } from './db/index.js';
 import type { KernelBackend } from './kernel/backend.js';
 import type { Config } from './config.js';
 import type { ApplyEngine } from './apply/index.js';
-
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-}
-
-export const systemClock: Clock = { now: () => Date.now() };
+import type { Clock } from './clock.js';
 
 export interface AppDeps {
   db: Db;

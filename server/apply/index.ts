@@ -3,7 +3,7 @@ import { Engine, type ApplyEngineDeps } from './engine.js';
 import { recover, type RecoveryReport } from './recover.js';
 import type { ApplyState } from './states.js';
 import { systemClock, type ApplyEvent, type ApplyRequest, type ApplyStarted, type ApplySummary, type ApplyView, type PlanEntry } from './types.js';
-import type { Clock } from '../deps.js';
+import type { Clock } from '../clock.js';
 
 export interface ApplyEngine {
   /** Starts an apply (pending); resolves at once with the confirm token. Throws ApplyConflictError (409) or ApplyRequestError (400). */

@@ -1,5 +1,5 @@
 // Failed-login rate limit, shared by the API's Basic auth and the UI's login form of the same app.
-import type { Clock } from '../deps.js';
+import type { Clock } from '../clock.js';
 import type { Db } from '../db/index.js';
 
 export interface LoginLimiter {

@@ -3,7 +3,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { desc, eq, inArray, lte } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { Clock } from '../deps.js';
+import type { Clock } from '../clock.js';
 import type { Db } from '../db/index.js';
 import { uiSessions } from '../db/schema/sessions.js';
 

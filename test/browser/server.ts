@@ -7,7 +7,7 @@ import { loadConfig } from '../../server/config.js';
 import { setAdminPassword } from '../../server/auth/password.js';
 import { EmulatorBackend } from '../../server/kernel/emulator.js';
 import { createApplyEngine, applyDefaults, type ApplyEngine } from '../../server/apply/index.js';
-import { systemClock } from '../../server/deps.js';
+import { systemClock } from '../../server/clock.js';
 
 export const PASSWORD = 'correct horse battery';
 

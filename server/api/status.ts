@@ -6,7 +6,7 @@ import { requireScope, type AuthEnv } from '../auth/middleware.js';
 import { policies } from '../db/schema/policies.js';
 import { problemSchema } from './problem.js';
 import { VERSION } from '../version.js';
-import { pendingChanges } from '../ui/changes.js';
+import { pendingChanges } from '../apply/pending.js';
 
 const statusSchema = z
   .object({

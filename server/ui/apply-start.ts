@@ -5,7 +5,7 @@ import type { ApplyEngine } from '../apply/index.js';
 import { ApplyConflictError, ApplyRequestError } from '../apply/types.js';
 import type { UiEnv } from './env.js';
 import { redirect } from './render.js';
-import { pendingCount } from './changes.js';
+import { pendingCount } from '../apply/pending.js';
 
 export function engineOf(deps: AppDeps): ApplyEngine {
   if (!deps.engine) throw new Error('this server runs without an apply engine');

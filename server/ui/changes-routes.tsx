@@ -8,7 +8,8 @@ import type { Policy } from '../policy/schema.js';
 import { ChangesPage } from '../../views/changes.js';
 import type { UiEnv } from './env.js';
 import { chrome } from './chrome.js';
-import { changeViews, pendingChanges } from './changes.js';
+import { pendingChanges } from '../apply/pending.js';
+import { changeViews } from './changes.js';
 import { page, redirect } from './render.js';
 
 export function changesRoutes(deps: AppDeps): Hono<UiEnv> {

@@ -7,7 +7,7 @@ import type { ApplyView } from '../apply/types.js';
 import type { ApplyDialogView } from '../../views/apply-dialog.js';
 import type { Chrome, Flash } from '../../views/layout.js';
 import type { UiEnv } from './env.js';
-import { pendingCount } from './changes.js';
+import { pendingCount } from '../apply/pending.js';
 import type { Session } from './session.js';
 
 export function dialogView(a: ApplyView, now: number, token?: string): ApplyDialogView {

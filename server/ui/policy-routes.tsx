@@ -6,7 +6,7 @@ import { checkPolicy } from '../policy/check.js';
 import { DeletePage, PoliciesPage, PolicyTable, PolicyTableRow, type PolicyRow } from '../../views/policies.js';
 import type { UiEnv } from './env.js';
 import { chrome } from './chrome.js';
-import { pendingChanges } from './changes.js';
+import { pendingChanges } from '../apply/pending.js';
 import { form, fragment, isHtmx, page, redirect } from './render.js';
 import { UnsavedBadge } from '../../views/layout.js';
 

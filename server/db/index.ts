@@ -14,7 +14,8 @@ const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.u
 export function openDb(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
-  sqlite.pragma('journal_mode = WAL');
+  const journal = setJournalMode(sqlite);
+  if (journal !== 'wal') process.stderr.write(`lunawall: ${path}: WAL is not available on this filesystem; using journal_mode=${journal}\n`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   // FULL: a commit the API acknowledged survives a power cut too (writes are rare; one fsync each).
@@ -22,6 +23,20 @@ export function openDb(path: string): Db {
   const db = drizzle(sqlite, { casing: 'snake_case' });
   migrate(db, { migrationsFolder });
   return db;
+}
+
+/**
+ * WAL needs a shared writable mmap of the -shm file, which JFFS2 (the overlay of many NOR-flash
+ * routers) refuses: there, fall back to a rollback journal, which every filesystem supports.
+ */
+export function setJournalMode(sqlite: Pick<Database.Database, 'pragma'>): string {
+  try {
+    const mode = String(sqlite.pragma('journal_mode = WAL', { simple: true }));
+    if (mode === 'wal' || mode === 'memory') return mode;
+  } catch {
+    // SQLITE_IOERR_SHMMAP and friends: the filesystem cannot hold the WAL index.
+  }
+  return String(sqlite.pragma('journal_mode = DELETE', { simple: true }));
 }
 
 export function closeDb(db: Db): void {

@@ -10,8 +10,8 @@ import type { UiEnv } from './env.js';
 import { form, page } from './render.js';
 import { clearSessionCookie, loginCsrf, loginCsrfCookie, sameToken, sessionId, setSessionCookie, type SessionStore } from './session.js';
 
-/** Only local paths: an open redirect after login would be a phishing aid. */
-const safeNext = (next: string | undefined) => (next && /^\/(?!\/)[\x21-\x7e]*$/.test(next) && !next.startsWith('/login') ? next : '/status');
+/** Only local paths: an open redirect after login would be a phishing aid. No backslash: browsers read "/\\host" as "//host". */
+const safeNext = (next: string | undefined) => (next && /^\/(?!\/)[\x21-\x5b\x5d-\x7e]*$/.test(next) && !next.startsWith('/login') ? next : '/status');
 
 export function authRoutes(deps: AppDeps, sessions: SessionStore): Hono<UiEnv> {
   const app = new Hono<UiEnv>();

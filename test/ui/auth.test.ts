@@ -92,6 +92,21 @@ describe('logging in', () => {
     expect(res.headers.get('location')).toBe('/status');
   });
 
+  it('treats a backslash in ?next= as leaving the site (browsers read "/\\host" as "//host")', async () => {
+    for (const next of ['/\\evil.example/', '/\\/evil.example/', '/x/../\\evil.example']) {
+      const f = await loginForm();
+      const res = await kit.app.request('/login', {
+        method: 'POST',
+        headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded', cookie: f.cookie },
+        body: encode({ _csrf: f.token, password: PASSWORD, next }),
+      });
+      expect(res.headers.get('location'), next).toBe('/status');
+      const cookie = res.headers.getSetCookie().find((c) => c.startsWith('lunawall_session='))!.split(';')[0]!;
+      const again = await kit.app.request(`/login?next=${encodeURIComponent(next)}`, { headers: { cookie } });
+      expect(again.headers.get('location'), next).toBe('/status');
+    }
+  });
+
   it('refuses a wrong password with a message, and rate-limits repeated failures', async () => {
     const f = await loginForm();
     const bad = await postLogin(f, 'wrong');

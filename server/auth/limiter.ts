@@ -5,7 +5,7 @@ import type { Db } from '../db/index.js';
 export interface LoginLimiter {
   /** Whether `key` (e.g. the client address) may try now; if not, how long until it may. */
   check(key: string): { allowed: true } | { allowed: false; retryAfterMs: number };
-  /** Record a failed attempt. */
+  /** Record a failed attempt (callers record it before the slow password check, so parallel guesses count). */
   fail(key: string): void;
   /** A success forgets earlier failures. */
   succeed(key: string): void;

@@ -79,10 +79,12 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AuthEnv> {
       const user = decoded.slice(0, Math.max(colon, 0));
       const stored = colon > 0 ? passwordHashOf(deps.db, user) : undefined;
       const now = deps.clock.now();
+      const cached = colon > 0 && stored !== undefined && remembered.has(decoded, stored, now);
+      // Counted as a failure before the slow check (a success forgets it): parallel guesses cannot all pass the gate above.
+      if (!cached) limiter.fail(key);
       // Unknown users go through checkAdminPassword too: it spends the same time, so names do not leak.
-      const ok = colon > 0 && ((stored !== undefined && remembered.has(decoded, stored, now)) || (await checkAdminPassword(deps.db, user, decoded.slice(colon + 1))));
+      const ok = cached || (colon > 0 && (await checkAdminPassword(deps.db, user, decoded.slice(colon + 1))));
       if (!ok || stored === undefined) {
-        limiter.fail(key);
         return problemResponse(401, { code: 'auth.password-invalid', detail: 'wrong user name or password', headers: challenge });
       }
       remembered.add(decoded, stored, now);

@@ -10,7 +10,7 @@ import type { UiEnv } from './env.js';
 import { form, page } from './render.js';
 import { clearSessionCookie, loginCsrf, loginCsrfCookie, sameToken, sessionId, setSessionCookie, type SessionStore } from './session.js';
 
-/** Only local paths: an open redirect after login would be a phishing aid. No backslash: browsers read "/\\host" as "//host". */
+/** Only local paths: an open redirect after login would be a phishing aid. No backslash: browsers read "/\host" as "//host". */
 const safeNext = (next: string | undefined) => (next && /^\/(?!\/)[\x21-\x5b\x5d-\x7e]*$/.test(next) && !next.startsWith('/login') ? next : '/status');
 
 export function authRoutes(deps: AppDeps, sessions: SessionStore): Hono<UiEnv> {
@@ -31,11 +31,10 @@ export function authRoutes(deps: AppDeps, sessions: SessionStore): Hono<UiEnv> {
     const key = clientKey(c);
     const gate = limiter.check(key);
     if (!gate.allowed) return again(`Too many failed logins. Try again in ${Math.ceil(gate.retryAfterMs / 1000)} seconds.`, 429);
+    // Counted as a failure before the slow check (a success forgets it): parallel guesses cannot all pass the gate above.
+    limiter.fail(key);
     const ok = await checkAdminPassword(deps.db, f.username || ADMIN_USER, f.password ?? '');
-    if (!ok) {
-      limiter.fail(key);
-      return again('Invalid username and/or password! Please try again.', 403);
-    }
+    if (!ok) return again('Invalid username and/or password! Please try again.', 403);
     limiter.succeed(key);
     sessions.destroy(sessionId(c));
     const s = sessions.create(f.username || ADMIN_USER);

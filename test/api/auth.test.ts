@@ -65,6 +65,14 @@ describe('API auth', () => {
     expect((await h.call('GET', '/api/v1/policies')).status).toBe(200);
   });
 
+  it('counts parallel Basic guesses before checking them, so they cannot all slip past the limit', async () => {
+    const h = await harness();
+    const rs = await Promise.all(Array.from({ length: 20 }, (_, i) => h.call('GET', '/api/v1/policies', { token: null, headers: { authorization: h.basic('admin', `bad-${i}`) } })));
+    const statuses = rs.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(15);
+  });
+
   it('stops accepting the old password as soon as it changes, though successes are remembered', async () => {
     const h = await harness();
     const old = { token: null, headers: { authorization: h.basic() } };

@@ -118,6 +118,14 @@ describe('logging in', () => {
     expect(await limited.text()).toContain('Too many failed logins');
   });
 
+  it('counts parallel login attempts before checking them, so they cannot all slip past the limit', async () => {
+    const f = await loginForm();
+    const rs = await Promise.all(Array.from({ length: 20 }, (_, i) => postLogin(f, `wrong-${i}`)));
+    const statuses = rs.map((r) => r.status);
+    expect(statuses.filter((s) => s === 403)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(15);
+  });
+
   it('refuses an oversized login post before reading it', async () => {
     const f = await loginForm();
     const r = await kit.app.request('/login', {

@@ -101,7 +101,8 @@ export function lowerPolicy(policy: Policy, opts: LowerOptions): { ir: LoweredPo
   };
 
   let interfaces: number[] | undefined;
-  if (policy.interfaces !== undefined) {
+  // An empty list restricts nothing (SEMANTICS.md); a list of only unknown names restricts to no packet.
+  if (policy.interfaces !== undefined && policy.interfaces.length > 0) {
     interfaces = [];
     policy.interfaces.forEach((name, i) => {
       const n = device(name, ['interfaces', i]);

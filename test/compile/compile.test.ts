@@ -62,6 +62,18 @@ describe('diagnostics', () => {
   });
 });
 
+describe('interfaces', () => {
+  it('an empty list restricts nothing (SEMANTICS.md: only a non-empty list does)', async () => {
+    const p = valid({ name: 'noif', hook: 'input', interfaces: [], defaultAction: 'accept', rules: [{ id: 'x', match: { proto: 'tcp' }, action: 'drop' }] });
+    const frame = buildFrame({ src: '192.0.2.1', dst: '192.0.2.2', proto: 'tcp', dstPort: 80 });
+    const want = evaluate(p, parseFrame(frame, 'l2'), { target: 'netfilter', hook: 'input' });
+    expect(want).toMatchObject({ verdict: 'drop', rule: 'x' });
+    await emu.load('noif', compilePolicy(p, { profile: 'lunatik-4' }).script, { profile: 'lunatik-4', target: 'netfilter' });
+    expect(emu.run('noif', { frame, hook: 'input', ifindex: 2 }).verdict).toBe('drop');
+    expect(emu.counters('noif').x).toBe(1);
+  });
+});
+
 describe('syntheticIfindexes', () => {
   it('is lo = 1, then interfaces and rule devices in order of first appearance', () => {
     const p = valid({ name: 's', hook: 'forward', interfaces: ['wan', 'lan'], rules: [{ id: 'a', match: { iif: 'dmz' }, action: 'drop' }, { id: 'b', match: { iif: 'wan' }, action: 'drop' }] });

@@ -3,6 +3,7 @@ import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } 
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/index.js';
 import { adminUsers } from '../db/schema/auth.js';
+import { uiSessions } from '../db/schema/sessions.js';
 
 export const ADMIN_USER = 'admin';
 const PARAMS = { N: 2 ** 15, r: 8, p: 1 } as const;
@@ -62,12 +63,16 @@ export async function ensureAdmin(db: Db, now: number, password?: string): Promi
   return generated === undefined ? { created: true } : { created: true, generated };
 }
 
+/** Also ends every UI session: they outlive restarts, so this is how a session opened with a leaked password is closed. */
 export async function setAdminPassword(db: Db, password: string, now: number): Promise<void> {
   const hash = await hashPassword(password);
-  db.insert(adminUsers)
-    .values({ username: ADMIN_USER, passwordHash: hash, createdAt: now, updatedAt: now })
-    .onConflictDoUpdate({ target: adminUsers.username, set: { passwordHash: hash, updatedAt: now } })
-    .run();
+  db.transaction((tx) => {
+    tx.insert(adminUsers)
+      .values({ username: ADMIN_USER, passwordHash: hash, createdAt: now, updatedAt: now })
+      .onConflictDoUpdate({ target: adminUsers.username, set: { passwordHash: hash, updatedAt: now } })
+      .run();
+    tx.delete(uiSessions).run();
+  });
 }
 
 /** The stored hash (with its parameters) of a user's password, if the user exists. */

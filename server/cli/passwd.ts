@@ -33,7 +33,7 @@ export const passwdCommand: Command = {
       closeDb(db);
     }
     if (values.generate) io.out(password);
-    io.err('admin password set; UI sessions opened with the old one last until they expire or the service restarts');
+    io.err('admin password set; every UI session was logged out');
     return 0;
   },
 };

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
 import { createApp } from '../../server/app.js';
 import { uiSessions } from '../../server/db/schema/sessions.js';
+import { setAdminPassword } from '../../server/auth/password.js';
 import { csrfOf, encode, ORIGIN, PASSWORD, uiKit, type UiKit } from './harness.js';
 
 let kit: UiKit;
@@ -161,6 +162,15 @@ describe('session', () => {
     expect(r.headers.get('location')).toContain('expired=1');
     const page = await (await kit.app.request(r.headers.get('location')!)).text();
     expect(page).toContain('Session expired');
+  });
+
+  it('ends when the admin password changes (sessions outlive restarts, so only this logs out a stolen one)', async () => {
+    const c = await kit.login();
+    expect((await c.get('/status')).status).toBe(200);
+    await setAdminPassword(kit.db, 'a-new-password', kit.clock.now());
+    const r = await c.get('/status');
+    expect(r.status).toBe(303);
+    expect(r.headers.get('location')).toContain('/login');
   });
 
   it('survives a restart (a new app on the same database), and keeps only a hash of the cookie', async () => {

@@ -329,6 +329,11 @@ export class Engine {
     if (!['loading', 'probing', 'awaiting_confirm', 'rollback_failed'].includes(v.state)) {
       throw new ApplyConflictError(`apply ${id} is ${v.state}; only an apply that is loading, probing, awaiting confirmation or whose rollback failed can be rolled back`, this.active()?.id ?? null, v.state);
     }
+    const other = this.active();
+    if (v.state === 'rollback_failed' && other && other.id !== id) {
+      // Restoring now would pull the kernel out from under the running apply; that apply ends at a set of its own anyway.
+      throw new ApplyConflictError(`apply ${other.id} is running; its confirmation or rollback settles the kernel`, other.id, v.state);
+    }
     run.abort = reason;
     for (const c of run.cancels.splice(0)) c();
     this.runs.set(id, run);

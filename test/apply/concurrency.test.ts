@@ -1,0 +1,42 @@
+// Applies meeting each other: a second apply and a retried rollback.
+import { afterEach, describe, expect, it } from 'vitest';
+import { ApplyConflictError } from '../../server/apply/index.js';
+import { makeKit, openPolicy, type Kit } from './helpers.js';
+
+let kit: Kit;
+afterEach(async () => kit?.close());
+
+const scriptOf = (k: Kit, name: string) => k.engine.lastKnownGood().find((e) => e.name === name)?.script;
+
+async function confirmedBase(k: Kit) {
+  k.save(openPolicy('a'));
+  const s = await k.engine.start({ policies: 'all', startedBy: 'test' });
+  await k.engine.waitFor(s.id, ['awaiting_confirm']);
+  await k.engine.confirm(s.id, s.token);
+}
+
+describe('a failed rollback retried while another apply runs', () => {
+  it('is refused, and leaves the running apply and the kernel alone', async () => {
+    kit = makeKit({ rollbackAttempts: 1 });
+    await confirmedBase(kit);
+    kit.save(openPolicy('a', 2));
+    const first = await kit.engine.start({ policies: 'all', startedBy: 'test' });
+    await kit.engine.waitFor(first.id, ['awaiting_confirm']);
+    kit.backend.failLoad('a', 1, 'device busy');
+    expect((await kit.engine.rollback(first.id)).state).toBe('rollback_failed');
+
+    kit.save(openPolicy('a', 3));
+    const second = await kit.engine.start({ policies: 'all', startedBy: 'test' });
+    await kit.engine.waitFor(second.id, ['awaiting_confirm']);
+    const loaded = kit.backend.calls.filter((c) => c.op === 'load').at(-1)!.script;
+    const calls = kit.backend.calls.length;
+
+    await expect(kit.engine.rollback(first.id, 'retry')).rejects.toBeInstanceOf(ApplyConflictError);
+    expect(kit.engine.get(first.id)!.state).toBe('rollback_failed');
+    expect(kit.backend.calls.length).toBe(calls);
+
+    const v = await kit.engine.confirm(second.id, second.token);
+    expect(v.state).toBe('confirmed');
+    expect(scriptOf(kit, 'a')).toBe(loaded);
+  });
+});

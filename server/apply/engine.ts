@@ -371,14 +371,17 @@ export class Engine {
     return this.get(id)!;
   }
 
-  /** Stops timers; an apply still open is rolled back now, since nobody can confirm it while the service is down. */
+  /**
+   * Stops timers; an apply still open is rolled back now (or failed, before loading), since nobody can
+   * confirm it while the service is down, and its driver must not go on loading after close().
+   */
   async close(): Promise<void> {
     this.closed = true;
     const open = [...this.runs.values()];
     await Promise.all(
       open.map(async (run) => {
         const state = this.get(run.id)?.state;
-        if (state && (state === 'probing' || state === 'awaiting_confirm')) await this.rollback(run.id, 'the service stopped before the apply was confirmed').catch(() => undefined);
+        if (state && !isTerminal(state)) await this.rollback(run.id, 'the service stopped before the apply was confirmed').catch(() => undefined);
         else this.finish(run);
       }),
     );

@@ -25,7 +25,7 @@ export interface ApplyEngine {
   lastKnownGood(): PlanEntry[];
   /** Crash recovery; call once at start-up before listening. */
   recover(): Promise<RecoveryReport>;
-  /** Stops timers and rolls back an apply still awaiting confirmation. */
+  /** Stops timers and rolls back (or fails, before loading) an apply still open. */
   close(): Promise<void>;
 }
 

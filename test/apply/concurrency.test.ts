@@ -1,4 +1,4 @@
-// Applies meeting each other: a second apply and a retried rollback.
+// Applies meeting each other and shutdown: a second apply, a retried rollback, close() at each step.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApplyConflictError } from '../../server/apply/index.js';
 import { makeKit, openPolicy, type Kit } from './helpers.js';
@@ -38,5 +38,38 @@ describe('a failed rollback retried while another apply runs', () => {
     const v = await kit.engine.confirm(second.id, second.token);
     expect(v.state).toBe('confirmed');
     expect(scriptOf(kit, 'a')).toBe(loaded);
+  });
+});
+
+describe('close() settles an apply at every step, so nothing loads after it', () => {
+  it('while loading: the load in flight finishes, then last-known-good is restored', async () => {
+    kit = makeKit();
+    await confirmedBase(kit);
+    const lkg = scriptOf(kit, 'a');
+    kit.save(openPolicy('a', 2));
+    const release = kit.backend.hold('a');
+    const s = await kit.engine.start({ policies: 'all', startedBy: 'test' });
+    await kit.engine.waitFor(s.id, ['loading']);
+    while (!kit.backend.calls.some((c) => c.op === 'load' && c.script !== lkg)) await new Promise((r) => setTimeout(r, 5));
+    const closing = kit.engine.close();
+    release();
+    await closing;
+    expect(kit.engine.get(s.id)!.state).toBe('rolled_back');
+    expect(await kit.backend.list()).toEqual(['a']);
+    expect(kit.backend.calls.filter((c) => c.op === 'load').at(-1)!.script).toBe(lkg);
+    expect(kit.clock.pending()).toBe(0);
+  });
+
+  it('before loading: the apply is failed and its driver never touches the kernel', async () => {
+    kit = makeKit();
+    await confirmedBase(kit);
+    kit.save(openPolicy('a', 2));
+    const calls = kit.backend.calls.length;
+    const s = await kit.engine.start({ policies: 'all', startedBy: 'test' });
+    await kit.engine.close();
+    // Give the driver every chance to go on after close().
+    for (let i = 0; i < 50 && kit.backend.calls.length === calls; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(kit.engine.get(s.id)!.state).toBe('failed');
+    expect(kit.backend.calls.length).toBe(calls);
   });
 });

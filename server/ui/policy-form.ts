@@ -83,7 +83,7 @@ export function inputFromDraft(d: Draft): { input: Record<string, unknown>; diag
   const diagnostics: Diagnostic[] = [];
   const sets: Record<string, unknown> = {};
   for (const s of d.sets) {
-    if (s.name in sets) diagnostics.push(error('form.set-duplicate', ['sets', s.name], `two sets are named "${s.name}"`));
+    if (Object.hasOwn(sets, s.name)) diagnostics.push(error('form.set-duplicate', ['sets', s.name], `two sets are named "${s.name}"`));
     const lines = s.elements.split('\n').map((l) => l.trim()).filter(Boolean);
     sets[s.name] = { type: s.type, elements: s.type === 'port' ? lines.map(portItem) : lines };
   }

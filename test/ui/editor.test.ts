@@ -89,6 +89,15 @@ describe('saving', () => {
     expect(p.tests[0]).toMatchObject({ name: 'ads dropped', expect: 'drop', rule: 'r2' });
   });
 
+  it('saves sets named like Object.prototype members (toString, constructor) without calling them duplicates', async () => {
+    const r = await c.post('/policies/new', {
+      ...formFor({ 'sets[0].name': 'toString', 'rules[1].match.domains': '@toString', 'sets[1].name': 'constructor', 'sets[1].type': 'cidr', 'sets[1].elements': '10.0.0.0/8', 'rules[0].match.src': '@constructor' }),
+      op: 'save',
+    });
+    expect(r.status).toBe(303);
+    expect(Object.keys(getPolicy(kit.db, 'web')!.policy.sets)).toEqual(['toString', 'constructor']);
+  });
+
   it('shows each diagnostic at its field and saves nothing', async () => {
     const html = await text(
       c.post('/policies/new', { ...formFor({ 'rules[0].match.dstPorts': '22, 99999', 'rules[1].match.domains': '@nosuch', 'sets[0].elements': 'ok.example\nbad..name' }), op: 'save' }),

@@ -51,6 +51,18 @@ function basicSuccessCache(ttlMs = 5 * 60_000, max = 64) {
 }
 
 /**
+ * A browser replays cached Basic credentials on another site's form post, so an unsafe request with
+ * Basic auth must come from this origin. Non-browser clients send neither header and are not affected.
+ */
+function crossSiteBrowserWrite(c: Context): boolean {
+  if (['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) return false;
+  const site = c.req.header('sec-fetch-site');
+  if (site !== undefined) return site !== 'same-origin' && site !== 'none';
+  const origin = c.req.header('origin');
+  return origin !== undefined && origin !== new URL(c.req.url).origin;
+}
+
+/**
  * Sets `principal` or answers 401. A principal set by an earlier middleware (the UI's session) is
  * kept. Failed Basic logins count in the shared loginLimiter (429 with Retry-After when exceeded).
  */
@@ -68,6 +80,9 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AuthEnv> {
       return next();
     }
     if (scheme === 'basic' && value) {
+      if (crossSiteBrowserWrite(c)) {
+        return problemResponse(403, { code: 'auth.cross-site', detail: 'a write with Basic credentials must come from this site (a browser sent them along with another site\'s request)' });
+      }
       const key = clientKey(c);
       const gate = limiter.check(key);
       if (!gate.allowed) {

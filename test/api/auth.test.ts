@@ -73,6 +73,26 @@ describe('API auth', () => {
     expect(statuses.filter((s) => s === 429)).toHaveLength(15);
   });
 
+  it("refuses another site's form post carrying the browser's cached Basic credentials (CSRF), and nothing changes", async () => {
+    const h = await harness();
+    await h.call('PUT', '/api/v1/policies/p1', { body: samplePolicy('p1') });
+    await h.call('PATCH', '/api/v1/policies/p1', { body: { title: 'second' }, headers: { 'content-type': 'application/merge-patch+json' } });
+    const form = { 'content-type': 'application/x-www-form-urlencoded', authorization: h.basic() };
+    const restore = '/api/v1/policies/p1/revisions/1/restore';
+    for (const browser of [{ origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' }, { origin: 'http://evil.example' }, { 'sec-fetch-site': 'same-site' }, { origin: 'null' }]) {
+      const r = await h.call('POST', restore, { token: null, raw: '', headers: { ...form, ...browser } });
+      expect(r.status, JSON.stringify(browser)).toBe(403);
+      expect(r.headers.get('content-type')).toBe('application/problem+json');
+      expect((await r.json()).code).toBe('auth.cross-site');
+    }
+    expect((await (await h.call('GET', '/api/v1/policies/p1')).json()).title).toBe('second');
+    // The docs page's own requests, and clients that are not browsers, still work.
+    expect((await h.call('POST', restore, { token: null, raw: '', headers: { ...form, origin: 'http://localhost', 'sec-fetch-site': 'same-origin' } })).status).toBe(200);
+    expect((await h.call('POST', restore, { token: null, raw: '', headers: { authorization: h.basic() } })).status).toBe(200);
+    // A bearer token is never sent by the browser on its own, so it is not a CSRF vector.
+    expect((await h.call('POST', restore, { raw: '', headers: { 'content-type': 'text/plain', origin: 'http://evil.example' } })).status).toBe(200);
+  });
+
   it('stops accepting the old password as soon as it changes, though successes are remembered', async () => {
     const h = await harness();
     const old = { token: null, headers: { authorization: h.basic() } };

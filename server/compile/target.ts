@@ -1,6 +1,6 @@
 // Per profile × target: the requires and verdict constants, where the IP header starts, the entry point and its registration.
 import type { Expr, Stmt } from '../lua/ast.js';
-import { and, blank, call, callStmt, comment, eq, field, ge, hex, id, if_, ifChain, int, keyed, len, local, localFn, lt, method, ne, not, or, ret, shr, str, table, add, index, assign } from '../lua/build.js';
+import { and, blank, call, callStmt, comment, eq, field, ge, hex, id, if_, ifChain, int, keyed, le, len, local, localFn, lt, method, not, or, ret, shr, str, table, add, index, assign } from '../lua/build.js';
 import type { Hook, Policy } from '../policy/schema.js';
 import type { LoweredPolicy } from './ir.js';
 import type { TargetProfile } from './profile.js';
@@ -87,22 +87,27 @@ function l2Start(): Stmt[] {
 /** Lunatik 3.6 hands a hook the frame from the MAC header when one is set, else from the IP header (§10). */
 function ipStart36(): Stmt[] {
   const d = v('d');
+  const off = v('off');
+  const n = v('n');
   const nib = (o: Expr): Expr => shr(method(d, 'getuint8', o), int(4));
-  const u16 = (o: number): Expr => call(v('ntoh16'), method(d, 'getuint16', int(o)));
+  const u16 = (o: Expr): Expr => call(v('ntoh16'), method(d, 'getuint16', o));
   return [
     blank,
-    comment('Lunatik 3.6 passes received packets from the Ethernet header and locally generated ones from the IP'),
-    comment('header. Trust the Ethernet header when the version nibble agrees with its EtherType; otherwise take'),
-    comment('offset 0 when it holds an IP header whose length is exactly the buffer.'),
+    comment('Lunatik 3.6 passes received packets from the Ethernet header and locally generated ones (and those of'),
+    comment('devices without one, e.g. PPPoE) from the IP header. Both are tried strictly first: the version nibble'),
+    comment('and an IP length that ends exactly at the buffer end (the kernel trims packets to it), since an IP'),
+    comment('header can look like an Ethernet one (a source address 8.0.64.x reads as EtherType 0x0800 and'),
+    comment('version 4). Failing both, the Ethernet reading stands.'),
     localFn('ip_start', ['d', 'n'], [
-      local(['off', 'family'], call(v('l2_start'), d, v('n'))),
-      if_(and(ne(v('family'), int(0)), lt(v('off'), v('n')), eq(nib(v('off')), v('family'))), [ret(v('off'), v('family'))]),
-      if_(ge(v('n'), int(20)), [
+      local(['off', 'family'], call(v('l2_start'), d, n)),
+      if_(and(eq(v('family'), int(4)), le(add(off, int(4)), n), eq(nib(off), int(4)), eq(add(off, u16(add(off, int(2)))), n)), [ret(off, int(4))]),
+      if_(and(eq(v('family'), int(6)), le(add(off, int(6)), n), eq(nib(off), int(6)), eq(add(add(off, int(40)), u16(add(off, int(4)))), n)), [ret(off, int(6))]),
+      if_(ge(n, int(20)), [
         local('x', nib(int(0))),
-        if_(and(eq(v('x'), int(4)), eq(u16(2), v('n'))), [ret(int(0), int(4))]),
-        if_(and(eq(v('x'), int(6)), ge(v('n'), int(40)), eq(add(u16(4), int(40)), v('n'))), [ret(int(0), int(6))]),
+        if_(and(eq(v('x'), int(4)), eq(u16(int(2)), n)), [ret(int(0), int(4))]),
+        if_(and(eq(v('x'), int(6)), ge(n, int(40)), eq(add(u16(int(4)), int(40)), n)), [ret(int(0), int(6))]),
       ]),
-      ret(v('off'), v('family')),
+      ret(off, v('family')),
     ]),
   ];
 }

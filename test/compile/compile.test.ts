@@ -74,6 +74,22 @@ describe('interfaces', () => {
   });
 });
 
+describe('lunatik-3.6 buffer start', () => {
+  // An IPv4 header whose source address begins 8.0.64 reads, 12 bytes in, like an IPv4 EtherType
+  // followed by a version nibble of 4: only the lengths tell the two apart (lunatik.md §2.4).
+  const p = valid({ name: 'l3', hook: 'input', defaultAction: 'accept', rules: [{ id: 'x', match: { src: ['8.0.64.0/24'] }, action: 'drop' }] });
+  it.each([
+    ['from L3 (no MAC header, e.g. PPPoE)', 'l3'],
+    ['from L2', 'l2'],
+  ] as const)('%s', async (_label, layer) => {
+    const frame = buildFrame({ src: '8.0.64.1', dst: '192.0.2.2', proto: 'tcp', dstPort: 80 });
+    expect(evaluate(p, parseFrame(frame, 'l2'), { target: 'netfilter', hook: 'input' })).toMatchObject({ verdict: 'drop', rule: 'x' });
+    await emu.load('l3', compilePolicy(p, { profile: 'lunatik-3.6' }).script, { profile: 'lunatik-3.6', target: 'netfilter' });
+    expect(emu.run('l3', { frame, hook: 'input', layer }).verdict).toBe('drop');
+    expect(emu.counters('l3').x).toBe(1);
+  });
+});
+
 describe('syntheticIfindexes', () => {
   it('is lo = 1, then interfaces and rule devices in order of first appearance', () => {
     const p = valid({ name: 's', hook: 'forward', interfaces: ['wan', 'lan'], rules: [{ id: 'a', match: { iif: 'dmz' }, action: 'drop' }, { id: 'b', match: { iif: 'wan' }, action: 'drop' }] });

@@ -645,13 +645,21 @@ local function l2_start(d, n)
 	return 0, 0
 end
 
--- Lunatik 3.6 passes received packets from the Ethernet header and locally generated ones from the IP
--- header. Trust the Ethernet header when the version nibble agrees with its EtherType; otherwise take
--- offset 0 when it holds an IP header whose length is exactly the buffer.
+-- Lunatik 3.6 passes received packets from the Ethernet header and locally generated ones (and those of
+-- devices without one, e.g. PPPoE) from the IP header. Both are tried strictly first: the version nibble
+-- and an IP length that ends exactly at the buffer end (the kernel trims packets to it), since an IP
+-- header can look like an Ethernet one (a source address 8.0.64.x reads as EtherType 0x0800 and
+-- version 4). Failing both, the Ethernet reading stands.
 local function ip_start(d, n)
 	local off, family = l2_start(d, n)
-	if family ~= 0 and off < n and (d:getuint8(off) >> 4) == family then
-		return off, family
+	if family == 4 and off + 4 <= n and (d:getuint8(off) >> 4) == 4 and off + ntoh16(d:getuint16(off + 2)) == n then
+		return off, 4
+	end
+	if family == 6 and
+		off + 6 <= n and
+		(d:getuint8(off) >> 4) == 6 and
+		off + 40 + ntoh16(d:getuint16(off + 4)) == n then
+		return off, 6
 	end
 	if n >= 20 then
 		local x = d:getuint8(0) >> 4

@@ -33,19 +33,26 @@ export class QueueRules {
   /**
    * Sends the hook's packets (XDP: those arriving on `interfaces`) to `queue`. `--queue-bypass`
    * lets packets pass while no reader is bound, so a crashed reader never blackholes the box.
+   * On failure nothing of the hook's rules is left.
    */
   async install(hook: QueueHook, queue: number, interfaces: string[] = []): Promise<void> {
     await this.remove(hook);
     const { table, builtin, chain } = place[hook];
     const target = ['-j', 'NFQUEUE', '--queue-num', String(queue), '--queue-bypass'];
-    for (const bin of this.bins()) {
-      await this.check(bin, ['-t', table, '-N', chain]);
-      if (hook === 'xdp') {
-        for (const iface of interfaces) await this.check(bin, ['-t', table, '-A', chain, '-i', iface, ...target]);
-      } else {
-        await this.check(bin, ['-t', table, '-A', chain, ...target]);
+    try {
+      for (const bin of this.bins()) {
+        await this.check(bin, ['-t', table, '-N', chain]);
+        if (hook === 'xdp') {
+          for (const iface of interfaces) await this.check(bin, ['-t', table, '-A', chain, '-i', iface, ...target]);
+        } else {
+          await this.check(bin, ['-t', table, '-A', chain, ...target]);
+        }
+        await this.check(bin, ['-t', table, '-I', builtin, '1', '-j', chain]);
       }
-      await this.check(bin, ['-t', table, '-I', builtin, '1', '-j', chain]);
+    } catch (err) {
+      // Half an install (IPv4 without IPv6, a chain without its jump) is worse than none: undo it.
+      await this.remove(hook);
+      throw err;
     }
   }
 

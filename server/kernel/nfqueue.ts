@@ -119,7 +119,13 @@ export class NfqueueBackend implements KernelBackend {
       if (!wanted && have) await this.detach(hook);
       if (wanted && !have) await this.attach(hook, wanted);
       if (wanted && have && hook === 'xdp' && !sameSet(wanted, have.interfaces)) {
-        await this.rules.install(hook, this.queueNum(hook), wanted);
+        try {
+          await this.rules.install(hook, this.queueNum(hook), wanted);
+        } catch (err) {
+          // install() removed the rules the XDP runtimes already loaded relied on; the next sync attaches afresh.
+          await this.detach(hook);
+          throw err;
+        }
         have.interfaces = wanted;
       }
     }

@@ -1,15 +1,27 @@
-// The nfqueue backend when iptables fails half-way: no rules left behind (root only; always in CI).
+// The nfqueue backend when iptables fails half-way: no rules left behind, and runtimes already loaded keep filtering (root only; always in CI).
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoadError } from '../../server/kernel/backend.js';
 import { NfqueueBackend } from '../../server/kernel/nfqueue.js';
-import { createTopology, netnsUnavailable, type Topology } from '../net/topology.js';
+import { clients } from '../net/clients.js';
+import { addr, createTopology, ifname, netnsUnavailable, type Topology } from '../net/topology.js';
 import { hookScript } from './contract.case.js';
 
 const why = netnsUnavailable();
 if (why && process.env.CI) throw new Error(`the nfqueue error tests must run in CI: ${why}`);
+
+/** An XDP callback dropping ICMP echo requests (lunatik-4 API). */
+const xdpDropPing = `
+local xdp = require("xdp")
+local action = require("linux.xdp")
+xdp.attach(function(buf, arg)
+  if #buf < 35 then return action.PASS end
+  if buf:getuint8(12) == 8 and buf:getuint8(13) == 0 and buf:getuint8(23) == 1 and buf:getuint8(34) == 8 then return action.DROP end
+  return action.PASS
+end)
+`;
 
 describe.skipIf(why)(`nfqueue backend: iptables failing half-way${why ? ` (skipped: ${why})` : ''}`, () => {
   let topo: Topology;
@@ -45,5 +57,22 @@ describe.skipIf(why)(`nfqueue backend: iptables failing half-way${why ? ` (skipp
     } finally {
       await backend.close();
     }
+  });
+
+  it('an XDP load whose interface cannot be added leaves the XDP policy already loaded filtering', async () => {
+    const backend = new NfqueueBackend({ netns: topo.ns.router, iptables: await wrapper('iptables', 'bad0'), ip6tables: await wrapper('ip6tables', 'bad0') });
+    const ping = (e: 'pass' | 'drop') => clients(topo).ping(addr.wan, e);
+    try {
+      await backend.load('xa', xdpDropPing, { target: 'xdp', interfaces: [ifname.routerLan] });
+      expect((await ping('drop')).code).not.toBe(0);
+      await expect(backend.load('xb', xdpDropPing, { target: 'xdp', interfaces: ['bad0'] })).rejects.toBeInstanceOf(LoadError);
+      expect(await backend.list()).toEqual(['xa']);
+      expect(await rules()).toMatch(/-A PREROUTING -j LUNAWALL-XDP[\s\S]*-A LUNAWALL-XDP -i lan0 -j NFQUEUE/);
+      expect((await ping('drop')).code).not.toBe(0);
+    } finally {
+      await backend.close();
+    }
+    expect(await rules()).not.toContain('LUNAWALL');
+    expect((await ping('pass')).code).toBe(0);
   });
 });

@@ -352,13 +352,19 @@ export class Engine {
     await run.syncing;
     const lkg = store.lastKnownGoodSet(this.db);
     const { config } = this.deps;
-    const res = await this.kernel.sync(lkg, {
-      applyId: null,
-      untrusted,
-      attempts: config.rollbackAttempts,
-      retryDelayMs: config.rollbackRetryDelayMs,
-      onStep: (s) => this.note(id, s.ok ? 'note' : 'error', s.ok ? `restored: ${s.op === 'load' ? 'loaded' : 'unloaded'} ${s.name}${s.revision ? ` (revision ${s.revision})` : ''}` : `rollback ${s.op} ${s.name} failed (attempt ${s.attempt} of ${config.rollbackAttempts}): ${s.error}`),
-    });
+    let res: SyncResult;
+    try {
+      res = await this.kernel.sync(lkg, {
+        applyId: null,
+        untrusted,
+        attempts: config.rollbackAttempts,
+        retryDelayMs: config.rollbackRetryDelayMs,
+        onStep: (s) => this.note(id, s.ok ? 'note' : 'error', s.ok ? `restored: ${s.op === 'load' ? 'loaded' : 'unloaded'} ${s.name}${s.revision ? ` (revision ${s.revision})` : ''}` : `rollback ${s.op} ${s.name} failed (attempt ${s.attempt} of ${config.rollbackAttempts}): ${s.error}`),
+      });
+    } catch (e) {
+      // The backend could not even list its runtimes: rollback_failed, so a retry (or a restart) can finish it.
+      res = { ok: false, stopped: false, loaded: [], unloaded: [], unchanged: [], errors: [{ op: 'load', name: '*', error: errText(e) }] };
+    }
     const detail = { loaded: res.loaded, unloaded: res.unloaded, unchanged: res.unchanged, errors: res.errors };
     if (res.ok) {
       this.move(id, 'rolled_back', `rolled back to the last-known-good set (${lkg.length} runtimes): ${reason}`, { detail });

@@ -1,4 +1,4 @@
-// Applies meeting each other and shutdown: a second apply, a retried rollback, close() at each step.
+// Applies meeting each other, shutdown and a failing backend: a second apply, a retried rollback, close() at each step, a rollback that cannot list.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApplyConflictError } from '../../server/apply/index.js';
 import { makeKit, openPolicy, type Kit } from './helpers.js';
@@ -71,5 +71,25 @@ describe('close() settles an apply at every step, so nothing loads after it', ()
     for (let i = 0; i < 50 && kit.backend.calls.length === calls; i++) await new Promise((r) => setTimeout(r, 10));
     expect(kit.engine.get(s.id)!.state).toBe('failed');
     expect(kit.backend.calls.length).toBe(calls);
+  });
+});
+
+describe('a rollback whose kernel listing fails', () => {
+  it('ends rollback_failed (not stuck in rolling_back, blocking every apply), and a retry finishes it', async () => {
+    kit = makeKit();
+    await confirmedBase(kit);
+    const lkg = scriptOf(kit, 'a');
+    kit.save(openPolicy('a', 2));
+    const s = await kit.engine.start({ policies: 'all', startedBy: 'test' });
+    await kit.engine.waitFor(s.id, ['awaiting_confirm']);
+    const list = kit.backend.list.bind(kit.backend);
+    kit.backend.list = () => Promise.reject(new Error('lunatik list: device busy'));
+    const v = await kit.engine.rollback(s.id, 'operator');
+    expect(v.state).toBe('rollback_failed');
+    expect(v.reason).toMatch(/^operator; ROLLBACK INCOMPLETE .*device busy/);
+    expect(kit.engine.active()).toBeUndefined();
+    kit.backend.list = list;
+    expect((await kit.engine.rollback(s.id, 'retry')).state).toBe('rolled_back');
+    expect(kit.backend.calls.filter((c) => c.op === 'load').at(-1)!.script).toBe(lkg);
   });
 });

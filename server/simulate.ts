@@ -94,7 +94,7 @@ export async function openSimulation(policy: Policy, opts: SimOptions = {}): Pro
       const r = emu.run(name, {
         frame: f.frame,
         hook: netfilter ? hook : undefined,
-        ifindex: ifindexOf(outputSide ? f.oif : f.iif),
+        ifindex: netfilter && hook === 'output' ? undefined : ifindexOf(outputSide ? f.oif : f.iif),
         layer: netfilter ? opts.hookInput : undefined,
       });
       const risen = Object.keys(emu.countersDelta(name));

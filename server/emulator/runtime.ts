@@ -134,7 +134,8 @@ export class Runtime {
     h.setUint8(2, layout.family);
     h.setUint32(4, layout.l2len, true);
     h.setUint32(8, xdp ? frame.length : layout.netlen, true);
-    h.setInt32(12, input.ifindex ?? (xdp ? 0 : -1), true);
+    // LOCAL_OUT runs before ip_output sets skb->dev, so skb:ifindex() is nil there whatever the caller says.
+    h.setInt32(12, !xdp && hooknum === hookNumbers.output ? -1 : input.ifindex ?? (xdp ? 0 : -1), true);
     h.setUint32(16, (input.mark ?? 0) >>> 0, true);
     const body = xdp ? frame : frame.subarray(0, layout.l2len + layout.netlen);
     const r = this.results;

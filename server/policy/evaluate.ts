@@ -41,7 +41,8 @@ export function evaluate(policy: Policy, pkt: ParsedPacket, ctx: EvalContext): E
   if ((policy.family === 'ipv4' && version === 6) || (policy.family === 'ipv6' && version === 4)) return none;
   const hook = ctx.hook ?? policy.hook;
   const outputSide = ctx.target === 'netfilter' && (hook === 'output' || hook === 'postrouting');
-  const device = outputSide ? pkt.oif : pkt.iif;
+  // LOCAL_OUT runs before ip_output sets skb->dev: no device there (SEMANTICS.md, Hook device).
+  const device = ctx.target === 'netfilter' && hook === 'output' ? undefined : outputSide ? pkt.oif : pkt.iif;
   if (policy.interfaces?.length && (device === undefined || !policy.interfaces.includes(device))) return none;
   if (pkt.family === 0) return { verdict: policy.defaultAction, rule: 'default', counted: ['default'] };
 

@@ -15,6 +15,7 @@ const listFields: [keyof Match, SetDef['type']][] = [
 ];
 
 const INPUT_HOOKS = new Set(['prerouting', 'input', 'forward']);
+const NO_DEVICE_AT_OUTPUT = 'the output hook sees no device (Linux sets it after LOCAL_OUT); use postrouting to match the output device';
 
 export function checkSemantics(p: Policy, out: Diagnostic[]): void {
   checkTarget(p, out);
@@ -47,6 +48,9 @@ function checkTarget(p: Policy, out: Diagnostic[]): void {
   if (p.target === 'xdp') {
     if (p.hook !== undefined) out.push(diag('policy.hook-on-xdp', ['hook'], 'xdp policies attach to interfaces, not to a netfilter hook; remove hook'));
     if (!p.interfaces?.length) out.push(diag('policy.interfaces-missing', ['interfaces'], 'an xdp policy needs at least one interface to attach to'));
+  }
+  if (p.target === 'netfilter' && p.hook === 'output' && p.interfaces?.length) {
+    out.push(diag('policy.interfaces-unavailable', ['interfaces'], NO_DEVICE_AT_OUTPUT));
   }
 }
 
@@ -107,6 +111,7 @@ function checkMatch(p: Policy, m: Match, path: Path, out: Diagnostic[]): void {
   const outputSide = !xdp && (p.hook === 'output' || p.hook === 'postrouting');
   const where = xdp ? 'xdp' : `the ${p.hook} hook`;
   if (m.oif !== undefined && inputSide) out.push(diag('match.oif-unavailable', [...path, 'oif'], `${where} sees only the input device; use iif`));
+  if (m.oif !== undefined && p.hook === 'output' && !xdp) out.push(diag('match.oif-unavailable', [...path, 'oif'], NO_DEVICE_AT_OUTPUT));
   if (m.iif !== undefined && outputSide) out.push(diag('match.iif-unavailable', [...path, 'iif'], `${where} sees only the output device; use oif`));
   const field = outputSide ? 'oif' : 'iif';
   const dev = m[field];

@@ -43,7 +43,7 @@ function matchFor(f: Family, hook: string | undefined, sets: Record<string, { ty
   const listOr = <T,>(type: string, el: fc.Arbitrary<T>) => (refs(type).length ? fc.oneof(fc.constantFrom(...refs(type)), fc.array(el, { maxLength: 3 })) : fc.array(el, { maxLength: 3 }));
   const icmp: Protocol[] = f === 'ipv4' ? ['icmp'] : f === 'ipv6' ? ['icmpv6'] : ['icmp', 'icmpv6'];
   const iifOk = hook === undefined || ['prerouting', 'input', 'forward'].includes(hook);
-  const oifOk = hook === 'output' || hook === 'postrouting';
+  const oifOk = hook === 'postrouting';
   return fc.oneof(fc.constant(undefined), fc.constantFrom<Protocol>('tcp', 'udp'), fc.constant<Protocol[]>(['tcp', 'udp']), fc.constantFrom(...icmp)).chain((proto) => {
     const transport = proto === undefined || proto === 'tcp' || proto === 'udp' || Array.isArray(proto);
     const isIcmp = typeof proto === 'string' && proto.startsWith('icmp');
@@ -105,7 +105,7 @@ const policyArb = fc
           { selector: (t) => t.name, maxLength: 2 },
         ),
       }).map((rest) => {
-        const p: PolicyInput = { ...rest, target, family, sets, ...(hook ? { hook } : {}), ...(interfaces ? { interfaces } : {}) };
+        const p: PolicyInput = { ...rest, target, family, sets, ...(hook ? { hook } : {}), ...(interfaces && hook !== 'output' ? { interfaces } : {}) };
         return p;
       }),
     ),

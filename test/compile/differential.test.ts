@@ -17,9 +17,10 @@ beforeAll(async () => {
 });
 afterAll(() => emu.close());
 
-/** Lunatik 3.6 netfilter hooks get no device: the same policy without interfaces, iif and oif. */
+/** Lunatik 3.6 netfilter hooks, and every output hook, get no device: the same policy without interfaces, iif and oif. */
 function forProfile(input: PolicyInput, profile: TargetProfile): PolicyInput {
-  if (profile !== 'lunatik-3.6' || input.target === 'xdp') return input;
+  const noDevice = input.target !== 'xdp' && (profile === 'lunatik-3.6' || input.hook === 'output');
+  if (!noDevice) return input;
   return {
     ...input,
     interfaces: undefined,

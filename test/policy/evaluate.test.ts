@@ -134,7 +134,9 @@ describe('evaluate: rules and outcomes', () => {
     expect(evaluate(pi, pkt({ ...v4, iif: 'br-lan' }), nf).rule).toBe('default');
     expect(evaluate(pi, pkt({ ...v4, iif: 'wan' }), nf).rule).toBe('none');
     expect(evaluate(pi, pkt(v4), nf).rule).toBe('none');
-    expect(evaluate(pi, pkt({ ...v4, oif: 'br-lan' }), { target: 'netfilter', hook: 'output' }).rule).toBe('default');
+    expect(evaluate(pi, pkt({ ...v4, oif: 'br-lan' }), { target: 'netfilter', hook: 'postrouting' }).rule).toBe('default');
+    // LOCAL_OUT has no device yet: an interfaces list never applies there.
+    expect(evaluate(pi, pkt({ ...v4, oif: 'br-lan' }), { target: 'netfilter', hook: 'output' }).rule).toBe('none');
   });
 });
 

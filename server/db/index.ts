@@ -15,7 +15,7 @@ export function openDb(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
   const journal = setJournalMode(sqlite);
-  if (journal !== 'wal') process.stderr.write(`lunawall: ${path}: WAL is not available on this filesystem; using journal_mode=${journal}\n`);
+  if (journal !== 'wal' && journal !== 'memory') process.stderr.write(`lunawall: ${path}: WAL is not available on this filesystem; using journal_mode=${journal}\n`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   // FULL: a commit the API acknowledged survives a power cut too (writes are rare; one fsync each).

@@ -79,7 +79,8 @@ describe('API auth', () => {
     await h.call('PATCH', '/api/v1/policies/p1', { body: { title: 'second' }, headers: { 'content-type': 'application/merge-patch+json' } });
     const form = { 'content-type': 'application/x-www-form-urlencoded', authorization: h.basic() };
     const restore = '/api/v1/policies/p1/revisions/1/restore';
-    for (const browser of [{ origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' }, { origin: 'http://evil.example' }, { 'sec-fetch-site': 'same-site' }, { origin: 'null' }]) {
+    const browsers: Record<string, string>[] = [{ origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' }, { origin: 'http://evil.example' }, { 'sec-fetch-site': 'same-site' }, { origin: 'null' }];
+    for (const browser of browsers) {
       const r = await h.call('POST', restore, { token: null, raw: '', headers: { ...form, ...browser } });
       expect(r.status, JSON.stringify(browser)).toBe(403);
       expect(r.headers.get('content-type')).toBe('application/problem+json');

@@ -40,7 +40,12 @@ export function prologue(t: TargetInfo, needsNames: boolean, defaultVerdict: 'ac
     if (v4) req('nf', 'linux.nf');
   } else {
     req('xdp', 'xdp');
-    if (v4) req('action', 'linux.xdp');
+    if (v4) {
+      req('xdp_consts', 'linux.xdp');
+      // Later Lunatik builds nest the verdicts one level down (linux.xdp.action); a nil PASS would drop everything.
+      out.push(comment('Verdicts sit in linux.xdp itself, or under .action on later Lunatik builds.'));
+      out.push(local('action', or(field(v('xdp_consts'), 'action'), v('xdp_consts'))));
+    }
   }
   if (v4) req('byteorder', 'byteorder');
   else req('linux', 'linux');

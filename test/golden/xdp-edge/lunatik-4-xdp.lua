@@ -3,7 +3,9 @@
 -- Target: lunatik-4, xdp on wan0, wan1; default accept.
 
 local xdp = require("xdp")
-local action = require("linux.xdp")
+local xdp_consts = require("linux.xdp")
+-- Verdicts sit in linux.xdp itself, or under .action on later Lunatik builds.
+local action = xdp_consts.action or xdp_consts
 local byteorder = require("byteorder")
 
 local ntoh16 = byteorder.ntoh16

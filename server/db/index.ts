@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,8 +12,10 @@ const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.u
 
 /** Opens (creating if needed) and migrates the database at `path`; `:memory:` gives a private one. */
 export function openDb(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  // The database holds the admin password hash and session/confirm tokens: root-only (new directories).
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const sqlite = new Database(path);
+  if (path !== ':memory:') chmodSync(path, 0o600);
   const journal = setJournalMode(sqlite);
   if (journal !== 'wal' && journal !== 'memory') process.stderr.write(`lunawall: ${path}: WAL is not available on this filesystem; using journal_mode=${journal}\n`);
   sqlite.pragma('foreign_keys = ON');

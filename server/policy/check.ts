@@ -17,6 +17,8 @@ type Path = (string | number)[];
  * is an error. Warnings never block.
  */
 export function checkPolicy(input: unknown): { policy?: Policy; diagnostics: Diagnostic[] } {
+  const reserved = reservedSetNames(input);
+  if (reserved.length) return { diagnostics: reserved };
   const parsed = policySchema.safeParse(input);
   if (!parsed.success) return { diagnostics: schemaDiagnostics(parsed.error.issues, []) };
   const diagnostics: Diagnostic[] = [];
@@ -26,6 +28,13 @@ export function checkPolicy(input: unknown): { policy?: Policy; diagnostics: Dia
   if (hasErrors(diagnostics)) return { diagnostics };
   checkShadowing(p, diagnostics);
   return { policy: p, diagnostics };
+}
+
+/** zod drops a record key "__proto__" without a word; a rule naming that set would then get a puzzling "no set". */
+function reservedSetNames(input: unknown): Diagnostic[] {
+  const sets = input !== null && typeof input === 'object' ? (input as { sets?: unknown }).sets : undefined;
+  if (sets === null || typeof sets !== 'object' || !Object.hasOwn(sets, '__proto__')) return [];
+  return [{ code: `${SCHEMA_PREFIX}custom`, path: ['sets', '__proto__'], message: 'set names cannot be "__proto__"', severity: 'error' }];
 }
 
 function checkTests(p: Policy, out: Diagnostic[]): void {

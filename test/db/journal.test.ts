@@ -1,6 +1,6 @@
-// The journal mode: WAL where the filesystem allows it, a rollback journal where it does not (JFFS2).
+// How the database file is opened: journal mode (WAL where the filesystem allows it, JFFS2 falls back) and file modes.
 import Database from 'better-sqlite3';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -34,5 +34,15 @@ describe('journal mode', () => {
     sqlite.exec('create table t (x); insert into t values (1)');
     expect(sqlite.prepare('select count(*) as n from t').get()).toEqual({ n: 1 });
     sqlite.close();
+  });
+});
+
+describe('file modes', () => {
+  it('a new data directory is 0700 and the database 0600 (it holds the password hash and tokens)', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'lw-mode-')), 'data');
+    const db = openDb(join(dir, 'lunawall.db'));
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, 'lunawall.db')).mode & 0o777).toBe(0o600);
+    closeDb(db);
   });
 });

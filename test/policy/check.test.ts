@@ -60,6 +60,7 @@ const cases: Case[] = [
   { code: 'schema.invalid_type', path: ['rules', 0, 'enabled'], input: { rules: [rule({}, { enabled: 'yes' })] } },
   { code: 'schema.invalid_union', path: ['sets', 's', 'type'], input: { sets: { s: { type: 'mac', elements: [] } } } },
   { code: 'schema.too_small', path: ['sets', 'd', 'elements', 0], input: { sets: { d: { type: 'domain', elements: [''] } } } },
+  { code: 'schema.custom', path: ['sets', '__proto__'], input: JSON.parse('{"sets": {"__proto__": {"type": "port", "elements": [22]}}}') },
 ];
 
 describe('checkPolicy diagnostics', () => {

@@ -85,7 +85,8 @@ export function inputFromDraft(d: Draft): { input: Record<string, unknown>; diag
   for (const s of d.sets) {
     if (Object.hasOwn(sets, s.name)) diagnostics.push(error('form.set-duplicate', ['sets', s.name], `two sets are named "${s.name}"`));
     const lines = s.elements.split('\n').map((l) => l.trim()).filter(Boolean);
-    sets[s.name] = { type: s.type, elements: s.type === 'port' ? lines.map(portItem) : lines };
+    // defineProperty: a set named "__proto__" stays an own key, so checkPolicy can name it.
+    Object.defineProperty(sets, s.name, { value: { type: s.type, elements: s.type === 'port' ? lines.map(portItem) : lines }, enumerable: true, writable: true, configurable: true });
   }
   const rules = d.rules.map((r) => {
     const match: Record<string, unknown> = {};

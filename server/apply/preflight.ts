@@ -59,6 +59,24 @@ function ifindexesFor(p: Policy, real: Record<string, number> | undefined, warni
   return out;
 }
 
+/**
+ * The XDP loader maps each interface to one runtime, so a second XDP policy on an interface would
+ * silently replace the first (both reporting healthy): the set is refused instead.
+ */
+function sharedXdpInterfaces(plan: Iterable<PlanEntry>): PreflightFailure[] {
+  const owner = new Map<string, string>();
+  const out: PreflightFailure[] = [];
+  for (const e of plan) {
+    if (e.loadOptions.target !== 'xdp') continue;
+    for (const i of e.loadOptions.interfaces ?? []) {
+      const first = owner.get(i);
+      if (first === undefined) owner.set(i, e.name);
+      else out.push({ policy: e.name, step: 'check', message: `xdp interface ${i} is already used by policy ${first}; one XDP policy per interface` });
+    }
+  }
+  return out;
+}
+
 /** Runs every check on the selected policies; stops at nothing, so the caller sees all failures at once. */
 export async function preflight(input: PreflightInput): Promise<PreflightResult> {
   const failures: PreflightFailure[] = [];
@@ -132,6 +150,7 @@ export async function preflight(input: PreflightInput): Promise<PreflightResult>
   } finally {
     emulator.close();
   }
+  failures.push(...sharedXdpInterfaces(next.values()));
   if (failures.length) return { ok: false, failures };
   return { ok: true, plan: [...next.values()], changed, unchanged, disabled, warnings };
 }

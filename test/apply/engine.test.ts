@@ -124,6 +124,17 @@ describe('apply engine: failures before loading end in failed, with nothing load
     expect(kit.backend.calls).toEqual([]);
   });
 
+  it('two XDP policies on one interface are refused (the loader maps an interface to one runtime)', async () => {
+    kit = makeKit();
+    const xdp = (name: string, interfaces: string[]) => ({ name, target: 'xdp' as const, interfaces, defaultAction: 'accept' as const, rules: [{ id: 'r1', action: 'drop' as const, match: { proto: 'udp' as const } }] });
+    kit.save(xdp('edge-a', ['wan0']));
+    kit.save(xdp('edge-b', ['wan1', 'wan0']));
+    const s = await kit.engine.start({ policies: 'all', startedBy: 'test' });
+    const v = await kit.engine.waitFor(s.id, ['failed']);
+    expect(v.reason).toMatch(/edge-b: check: xdp interface wan0 is already used by policy edge-a/);
+    expect(kit.backend.calls).toEqual([]);
+  });
+
   it('the anti-lockout check refuses a policy that blocks the management port, unless the guard is off', async () => {
     kit = makeKit();
     kit.save(lockoutPolicy());

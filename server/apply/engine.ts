@@ -297,6 +297,11 @@ export class Engine {
     this.checkToken(id, token);
     const v = this.get(id)!;
     if (v.state !== 'awaiting_confirm') throw new ApplyConflictError(`apply ${id} is ${v.state}, not awaiting confirmation`, this.active()?.id ?? null, v.state);
+    // The deadline, not the timer, decides: a confirm that arrives late (timer not yet run) is refused.
+    if (v.deadline !== null && this.deps.clock.now() >= v.deadline) {
+      void this.rollback(id, `not confirmed within ${v.confirmWindow} s`).catch(() => undefined);
+      throw new ApplyConflictError(`apply ${id}'s confirm window has ended; it is being rolled back`, id, v.state);
+    }
     const plan = store.planOf(this.db, id);
     if (!this.move(id, 'confirmed', 'confirmed; this set is now the last-known-good', { confirmLkg: plan })) {
       const now = this.get(id)!;

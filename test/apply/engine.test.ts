@@ -111,6 +111,20 @@ describe('apply engine: confirm', () => {
   });
 });
 
+describe('apply engine: the deadline decides', () => {
+  it('a confirm after the deadline is refused even if the timer has not fired yet, and the apply rolls back', async () => {
+    kit = makeKit();
+    kit.save(openPolicy('web'));
+    const s = await kit.engine.start({ policies: ['web'], startedBy: 'test' });
+    await kit.engine.waitFor(s.id, ['awaiting_confirm']);
+    kit.clock.jump(90_000);
+    await expect(kit.engine.confirm(s.id, s.token)).rejects.toBeInstanceOf(ApplyConflictError);
+    const v = await kit.engine.waitFor(s.id, ['rolled_back']);
+    expect(v.reason).toBe('not confirmed within 90 s');
+    expect(kit.engine.lastKnownGood()).toEqual([]);
+  });
+});
+
 describe('apply engine: failures before loading end in failed, with nothing loaded', () => {
   it('packet tests that fail', async () => {
     kit = makeKit();

@@ -183,7 +183,11 @@ export class LunatikBackend implements KernelBackend {
 
   private async listAll(): Promise<string[]> {
     const out = await this.cli(['list']);
-    return out === '' ? [] : out.split(', ').map((s) => s.trim());
+    const names = out === '' ? [] : out.split(', ').map((s) => s.trim());
+    // `list` exits 0 on failure too; error text read as names would make every runtime look stopped.
+    const odd = names.find((n) => !/^[A-Za-z0-9_./-]+$/.test(n));
+    if (odd !== undefined) throw new Error(`lunatik list printed something that is not a runtime list: ${out}`);
+    return names;
   }
 
   private ours(all: string[]): string[] {

@@ -48,7 +48,8 @@ function save(list) {
 function command([cmd, script, ctx]) {
   switch (cmd) {
     case 'list':
-      return running().join(', ');
+      // A kernel-side failure prints its text on stdout and still exits 0, like every command.
+      return process.env.FAKE_LUNATIK_LIST_ERROR ?? running().join(', ');
     case 'run':
       return start(script, ctx);
     case 'stop': {

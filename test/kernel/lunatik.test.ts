@@ -90,6 +90,12 @@ describe('lunatik backend specifics', () => {
     expect(() => parseLunatikVersion('hello')).toThrow(/unrecognised/);
   });
 
+  it('an error printed by `lunatik list` (exit 0) is an error, not a list of runtimes', async () => {
+    const r = await rig('Lunatik 4.4', { version: 'Lunatik 4.4' });
+    const b = new LunatikBackend({ ...r.opts, env: { ...r.opts.env, FAKE_LUNATIK_LIST_ERROR: '/lib/modules/lua/lunatik/runner.lua:40: attempt to index a nil value' } });
+    await expect(b.list()).rejects.toThrow(/not a runtime list/);
+  });
+
   it('writes the script to <root>/lunawall/<name>.lua and leaves no temporary file', async () => {
     const r = await rig('Lunatik 4.4', { version: 'Lunatik 4.4' });
     const b = new LunatikBackend(r.opts);

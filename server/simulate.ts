@@ -13,6 +13,10 @@ export interface SimOptions {
   hook?: Hook;
   /** netfilter: whether frames reach the hook with a MAC header (default: all but `output`). */
   hookInput?: 'l2' | 'l3';
+  /** Interface name → ifindex as the script sees them (default: syntheticIfindexes). */
+  ifindexes?: Record<string, number>;
+  /** The script already compiled from this policy with these options: run exactly it, no second compile. */
+  script?: string;
 }
 
 export interface SimResult {
@@ -67,12 +71,9 @@ export async function openSimulation(policy: Policy, opts: SimOptions = {}): Pro
   const netfilter = policy.target === 'netfilter';
   const hook: Hook = opts.hook ?? policy.hook ?? 'input';
   const compiled = netfilter ? { ...policy, hook } : policy;
-  const ifindexes = syntheticIfindexes(compiled);
-  const { script, diagnostics } = compilePolicy(compiled, { profile, ifindexes });
-  if (hasErrors(diagnostics)) {
-    const first = diagnostics.find((d) => d.severity === 'error')!;
-    throw new SimulationError(`policy does not compile for ${profile}: ${formatPath(first.path)}: ${first.message}`, diagnostics);
-  }
+  // A copy: devices the policy never names get numbers below, which must not leak to the caller.
+  const ifindexes = { ...(opts.ifindexes ?? syntheticIfindexes(compiled)) };
+  const script = opts.script ?? compileFor(compiled, profile, ifindexes);
   const emu = await emulator();
   const name = `sim-${process.pid}-${++serial}`;
   await emu.load(name, script, { profile, target: policy.target });
@@ -80,7 +81,7 @@ export async function openSimulation(policy: Policy, opts: SimOptions = {}): Pro
   emu.countersDelta(name);
   const logRules = new Set(policy.rules.filter((r) => r.action === 'log').map((r) => r.id));
   // A device the policy never names still has an ifindex, one that matches nothing.
-  let nextIfindex = Math.max(...Object.values(ifindexes)) + 1;
+  let nextIfindex = Math.max(0, ...Object.values(ifindexes)) + 1;
   const ifindexOf = (dev: string | undefined): number => {
     if (dev === undefined) return 0;
     ifindexes[dev] ??= nextIfindex++;
@@ -111,15 +112,18 @@ export async function openSimulation(policy: Policy, opts: SimOptions = {}): Pro
   };
 }
 
-/** Runs JSON packets through the compiled policy; a packet that cannot be built is a SimulationError naming it. */
+function compileFor(policy: Policy, profile: TargetProfile, ifindexes: Record<string, number>): string {
+  const { script, diagnostics } = compilePolicy(policy, { profile, ifindexes });
+  if (hasErrors(diagnostics)) {
+    const first = diagnostics.find((d) => d.severity === 'error')!;
+    throw new SimulationError(`policy does not compile for ${profile}: ${formatPath(first.path)}: ${first.message}`, diagnostics);
+  }
+  return script;
+}
+
+/** Runs JSON packets through a compiled policy; a packet that cannot be built is a SimulationError naming it. */
 export async function simulatePolicy(policy: Policy, packets: PacketSpec[], opts: SimOptions = {}): Promise<SimResult[]> {
-  const frames = packets.map((p, i) => {
-    try {
-      return { frame: buildFrame(p), iif: p.iif, oif: p.oif };
-    } catch (err) {
-      throw new SimulationError(`packets[${i}]: ${(err as Error).message}`);
-    }
-  });
+  const frames = framesOf(packets);
   const sim = await openSimulation(policy, opts);
   try {
     return frames.map((f) => sim.run(f));
@@ -128,25 +132,41 @@ export async function simulatePolicy(policy: Policy, packets: PacketSpec[], opts
   }
 }
 
+/** JSON packets as frames; a packet that cannot be built is a SimulationError naming it. */
+export function framesOf(packets: PacketSpec[]): SimFrame[] {
+  return packets.map((p, i) => {
+    try {
+      return { frame: buildFrame(p), iif: p.iif, oif: p.oif };
+    } catch (err) {
+      throw new SimulationError(`packets[${i}]: ${(err as Error).message}`);
+    }
+  });
+}
+
 /** Runs the policy's own tests; a test passes when the verdict (and the rule, if given) match and no hook error occurred. */
 export async function runPolicyTests(policy: Policy, opts: SimOptions = {}): Promise<TestResult[]> {
   if (policy.tests.length === 0) return [];
   const sim = await openSimulation(policy, opts);
   try {
-    return policy.tests.map((t): TestResult => {
-      let frame: Uint8Array;
-      try {
-        frame = buildFrame(t.packet);
-      } catch (err) {
-        return { name: t.name, expect: t.expect, verdict: 'accept', rule: 'none', passed: false, error: `packet: ${(err as Error).message}` };
-      }
-      const r = sim.run({ frame, iif: t.packet.iif, oif: t.packet.oif });
-      const passed = r.error === undefined && r.verdict === t.expect && (t.rule === undefined || t.rule === r.rule);
-      const out: TestResult = { name: t.name, expect: t.expect, verdict: r.verdict, rule: r.rule, passed };
-      if (r.error !== undefined) out.error = r.error;
-      return out;
-    });
+    return testsOn(sim, policy);
   } finally {
     sim.close();
   }
+}
+
+/** The policy's own tests on a simulation already open for it. */
+export function testsOn(sim: Simulation, policy: Policy): TestResult[] {
+  return policy.tests.map((t): TestResult => {
+    let frame: Uint8Array;
+    try {
+      frame = buildFrame(t.packet);
+    } catch (err) {
+      return { name: t.name, expect: t.expect, verdict: 'accept', rule: 'none', passed: false, error: `packet: ${(err as Error).message}` };
+    }
+    const r = sim.run({ frame, iif: t.packet.iif, oif: t.packet.oif });
+    const passed = r.error === undefined && r.verdict === t.expect && (t.rule === undefined || t.rule === r.rule);
+    const out: TestResult = { name: t.name, expect: t.expect, verdict: r.verdict, rule: r.rule, passed };
+    if (r.error !== undefined) out.error = r.error;
+    return out;
+  });
 }

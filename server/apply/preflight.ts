@@ -2,8 +2,7 @@
 import { createHash } from 'node:crypto';
 import { checkPolicy } from '../policy/check.js';
 import { compilePolicy, syntheticIfindexes } from '../compile/index.js';
-import { createEmulator } from '../emulator/index.js';
-import { runPolicyTests, simulatePolicy } from '../simulate.js';
+import { framesOf, openSimulation, testsOn, type Simulation } from '../simulate.js';
 import { hasErrors, type Diagnostic } from '../policy/diagnostics.js';
 import type { Policy } from '../policy/schema.js';
 import type { TargetProfile } from '../compile/profile.js';
@@ -59,6 +58,32 @@ function ifindexesFor(p: Policy, real: Record<string, number> | undefined, warni
   return out;
 }
 
+/** The policy's own packet tests, then (guard on) the anti-lockout packets, on its loaded simulation. */
+function emulatorChecks(sim: Simulation, policy: Policy, input: PreflightInput): PreflightFailure[] {
+  const tests = testsOn(sim, policy);
+  const bad = tests.filter((t) => !t.passed);
+  if (bad.length) {
+    return [{
+      policy: policy.name,
+      step: 'tests',
+      message: `${bad.length} of ${tests.length} packet tests fail`,
+      failures: bad.map((t) => ({ name: t.name, expect: t.expect, verdict: t.verdict, rule: t.rule, ...(t.error ? { error: t.error } : {}) })),
+    }];
+  }
+  if (!input.guard) return [];
+  // packetsFor picks the packets the policy's own hook sees, which is where the simulation runs.
+  const { probes } = packetsFor(policy, input.lockout);
+  const results = framesOf(probes.map((p) => p.packet)).map((f) => sim.run(f));
+  const dropped = results.map((r, i) => ({ r, p: probes[i]! })).filter(({ r }) => r.verdict !== 'accept');
+  if (!dropped.length) return [];
+  return [{
+    policy: policy.name,
+    step: 'anti-lockout',
+    message: `would lock the LAN out of the management ports (${dropped.length} management packets dropped); apply with guard off to do it anyway`,
+    failures: dropped.map(({ r, p }) => ({ name: p.name, expect: 'accept', verdict: r.verdict, rule: r.rule, ...(r.error ? { error: r.error } : {}) })),
+  }];
+}
+
 /**
  * The XDP loader maps each interface to one runtime, so a second XDP policy on an interface would
  * silently replace the first (both reporting healthy): the set is refused instead.
@@ -87,68 +112,45 @@ export async function preflight(input: PreflightInput): Promise<PreflightResult>
   const changed: string[] = [];
   const unchanged: string[] = [];
   const disabled: string[] = [];
-  const emulator = await createEmulator();
-  try {
-    for (const sp of input.selected) {
-      const checked = checkPolicy(sp.json);
-      if (!checked.policy || hasErrors(checked.diagnostics)) {
-        failures.push({ policy: sp.name, step: 'check', message: 'the stored policy does not pass its checks', diagnostics: checked.diagnostics.filter((d) => d.severity === 'error') });
-        continue;
-      }
-      const policy = checked.policy;
-      if (!policy.enabled) {
-        next.delete(sp.name);
-        disabled.push(sp.name);
-        continue;
-      }
-      const compiled = compilePolicy(policy, { profile: input.profile, revision: sp.revision, ifindexes: ifindexesFor(policy, input.ifindexes, warnings) });
-      if (hasErrors(compiled.diagnostics)) {
-        failures.push({ policy: sp.name, step: 'compile', message: `cannot compile for ${input.profile}`, diagnostics: compiled.diagnostics.filter((d) => d.severity === 'error') });
-        continue;
-      }
-      const entry: PlanEntry = { name: sp.name, revision: sp.revision, scriptHash: scriptHash(compiled.script), script: compiled.script, loadOptions: loadOptionsOf(policy) };
-      next.set(sp.name, entry);
-      // What is loaded already passed preflight when it was confirmed.
-      if (base.get(sp.name)?.scriptHash === entry.scriptHash) {
-        unchanged.push(sp.name);
-        continue;
-      }
-      changed.push(sp.name);
-      try {
-        await emulator.load(sp.name, compiled.script, { profile: input.profile, target: policy.target });
-        emulator.unload(sp.name);
-      } catch (e) {
-        failures.push({ policy: sp.name, step: 'load', message: `the script does not load: ${e instanceof Error ? e.message : String(e)}` });
-        continue;
-      }
-      const tests = await runPolicyTests(policy, { profile: input.profile });
-      const bad = tests.filter((t) => !t.passed);
-      if (bad.length) {
-        failures.push({
-          policy: sp.name,
-          step: 'tests',
-          message: `${bad.length} of ${tests.length} packet tests fail`,
-          failures: bad.map((t) => ({ name: t.name, expect: t.expect, verdict: t.verdict, rule: t.rule, ...(t.error ? { error: t.error } : {}) })),
-        });
-        continue;
-      }
-      if (input.guard) {
-        const { hook, probes } = packetsFor(policy, input.lockout);
-        if (!probes.length) continue;
-        const results = await simulatePolicy(policy, probes.map((p) => p.packet), { profile: input.profile, ...(hook ? { hook } : {}) });
-        const dropped = results.map((r, i) => ({ r, p: probes[i]! })).filter(({ r }) => r.verdict !== 'accept');
-        if (dropped.length) {
-          failures.push({
-            policy: sp.name,
-            step: 'anti-lockout',
-            message: `would lock the LAN out of the management ports (${dropped.length} management packets dropped); apply with guard off to do it anyway`,
-            failures: dropped.map(({ r, p }) => ({ name: p.name, expect: 'accept', verdict: r.verdict, rule: r.rule, ...(r.error ? { error: r.error } : {}) })),
-          });
-        }
-      }
+  for (const sp of input.selected) {
+    const checked = checkPolicy(sp.json);
+    if (!checked.policy || hasErrors(checked.diagnostics)) {
+      failures.push({ policy: sp.name, step: 'check', message: 'the stored policy does not pass its checks', diagnostics: checked.diagnostics.filter((d) => d.severity === 'error') });
+      continue;
     }
-  } finally {
-    emulator.close();
+    const policy = checked.policy;
+    if (!policy.enabled) {
+      next.delete(sp.name);
+      disabled.push(sp.name);
+      continue;
+    }
+    const ifindexes = ifindexesFor(policy, input.ifindexes, warnings);
+    const compiled = compilePolicy(policy, { profile: input.profile, revision: sp.revision, ifindexes });
+    if (hasErrors(compiled.diagnostics)) {
+      failures.push({ policy: sp.name, step: 'compile', message: `cannot compile for ${input.profile}`, diagnostics: compiled.diagnostics.filter((d) => d.severity === 'error') });
+      continue;
+    }
+    const entry: PlanEntry = { name: sp.name, revision: sp.revision, scriptHash: scriptHash(compiled.script), script: compiled.script, loadOptions: loadOptionsOf(policy) };
+    next.set(sp.name, entry);
+    // What is loaded already passed preflight when it was confirmed.
+    if (base.get(sp.name)?.scriptHash === entry.scriptHash) {
+      unchanged.push(sp.name);
+      continue;
+    }
+    changed.push(sp.name);
+    // The packet tests and the lockout check run the very script that will be loaded.
+    let sim: Simulation;
+    try {
+      sim = await openSimulation(policy, { profile: input.profile, ifindexes, script: compiled.script });
+    } catch (e) {
+      failures.push({ policy: sp.name, step: 'load', message: `the script does not load: ${e instanceof Error ? e.message : String(e)}` });
+      continue;
+    }
+    try {
+      failures.push(...emulatorChecks(sim, policy, input));
+    } finally {
+      sim.close();
+    }
   }
   failures.push(...sharedXdpInterfaces(next.values()));
   if (failures.length) return { ok: false, failures };

@@ -122,14 +122,20 @@ function decide4(f: FamilyIR, names: boolean): Stmt[] {
       comment('The packet ends at the total length, or earlier where the buffer does.'),
       local('stop', add(off, v('total'))),
       if_(gt(v('stop'), v('n')), [assign(v('stop'), v('n'))]),
-      ...(need.proto ? [local('proto', u8(add(off, int(9))))] : [unread('protocol'), local('proto', int(-1))]),
+      ...(need.proto
+        ? [
+            comment('Fragment offset, TTL and protocol in one read: every read is a C call in the kernel.'),
+            local('w6', u32(add(off, int(6)))),
+            local('proto', band(v('w6'), hex(0xff))),
+          ]
+        : [unread('protocol'), local('proto', int(-1))]),
       ...(need.src ? [local('src', u32(add(off, int(12))))] : [local('src', int(0))]),
       ...(need.dst ? [local('dst', u32(add(off, int(16))))] : [local('dst', int(0))]),
       unset(),
       ...(need.transport
         ? [
             comment('Non-first fragments carry no transport header.'),
-            if_(eq(band(u32(add(off, int(4))), hex(0x1fff)), int(0)), [local('l4', add(off, v('hl'))), ...transport(1, names)]),
+            if_(eq(band(v('w6'), hex(0x1fff0000)), int(0)), [local('l4', add(off, v('hl'))), ...transport(1, names)]),
           ]
         : []),
       ...decideLoop(4, f),

@@ -275,12 +275,14 @@ local function decide4(d, off, n, dev)
 	if stop > n then
 		stop = n
 	end
-	local proto = d:getuint8(off + 9)
+	-- Fragment offset, TTL and protocol in one read: every read is a C call in the kernel.
+	local w6 = ntoh32(d:getuint32(off + 6))
+	local proto = w6 & 0xFF
 	local src = 0
 	local dst = 0
 	local sport, dport, flags, itype, name = -1, -1, -1, -1, false
 	-- Non-first fragments carry no transport header.
-	if (ntoh32(d:getuint32(off + 4)) & 0x1FFF) == 0 then
+	if (w6 & 0x1FFF0000) == 0 then
 		local l4 = off + hl
 		local room = stop - l4
 		if proto == 6 then

@@ -70,8 +70,11 @@ const flashes: Record<string, Flash> = {
   nochanges: { kind: 'notice', text: 'There are no changes to apply.' },
 };
 
-/** Post-redirect-get flashes are named in the query string (?done=saved), never free text. */
+/**
+ * Post-redirect-get flashes are named in the query string (?done=saved), never free text. Only the
+ * table's own keys count: ?done=constructor would otherwise find Object.prototype's and render an empty alert.
+ */
 function flashFromQuery(c: Context): Flash | undefined {
   const k = c.req.query('done');
-  return k ? flashes[k] : undefined;
+  return k !== undefined && Object.hasOwn(flashes, k) ? flashes[k] : undefined;
 }

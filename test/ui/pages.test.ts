@@ -147,6 +147,14 @@ describe('pending changes', () => {
     expect(r.headers.get('location')).toBe('/changes?done=nochanges');
     expect(await text(c.get('/changes?done=nochanges'))).toContain('There are no changes to apply.');
   });
+
+  it('shows only the named flashes: ?done= naming an Object.prototype member renders no alert', async () => {
+    expect(await text(c.get('/policies?done=deleted'))).toMatch(/<div class="alert-message success" role="status">Policy deleted\./);
+    for (const k of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'nosuch', '']) {
+      const html = await text(c.get(`/policies?done=${encodeURIComponent(k)}`));
+      expect(html, k).not.toContain('alert-message');
+    }
+  });
 });
 
 describe('tokens', () => {

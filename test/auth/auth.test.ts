@@ -4,7 +4,7 @@ import { openDb } from '../../server/db/index.js';
 import { adminUsers, apiTokens } from '../../server/db/schema/auth.js';
 import { checkAdminPassword, ensureAdmin, hashPassword, setAdminPassword, verifyPasswordHash } from '../../server/auth/password.js';
 import { createToken, listTokens, parseScopes, revokeToken, verifyToken, TokenError } from '../../server/auth/tokens.js';
-import { createLoginLimiter, loginLimiter } from '../../server/auth/limiter.js';
+import { createLoginLimiter, limiterKey, loginLimiter } from '../../server/auth/limiter.js';
 
 describe('admin password', () => {
   it('stores an scrypt hash with its parameters and verifies only the right password', async () => {
@@ -82,6 +82,28 @@ describe('login limiter', () => {
     l.fail('1.2.3.4');
     l.succeed('1.2.3.4');
     expect(l.check('1.2.3.4').allowed).toBe(true);
+  });
+
+  it('counts an IPv6 client per /64 (it can rotate addresses inside it) and an IPv4 client per address', () => {
+    const l = createLoginLimiter({ now: () => 0 }, { maxFailures: 3, windowMs: 1000, maxKeys: 100 });
+    l.fail('2001:db8:1:2::1');
+    l.fail('2001:db8:1:2:aaaa:bbbb:cccc:dddd');
+    l.fail('2001:0db8:0001:0002:ffff:ffff:ffff:fffe');
+    expect(l.check('2001:db8:1:2::9').allowed).toBe(false);
+    expect(l.check('2001:db8:1:3::1').allowed).toBe(true);
+    l.succeed('2001:db8:1:2::42');
+    expect(l.check('2001:db8:1:2::1').allowed).toBe(true);
+
+    l.fail('192.0.2.1');
+    l.fail('192.0.2.1');
+    l.fail('::ffff:192.0.2.1');
+    expect(l.check('192.0.2.1').allowed).toBe(false);
+    // A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d; their /64 would be every IPv4 client.
+    expect(l.check('::ffff:192.0.2.2').allowed).toBe(true);
+    expect(l.check('192.0.2.2').allowed).toBe(true);
+    expect(limiterKey('2001:db8:1:2:3:4:5:6')).toBe('2001:db8:1:2::/64');
+    expect(limiterKey('::ffff:192.0.2.1')).toBe('192.0.2.1');
+    expect(limiterKey('unknown')).toBe('unknown');
   });
 
   it('forgets the oldest keys beyond maxKeys and is shared per database', () => {

@@ -1,8 +1,8 @@
 // createApp: the whole HTTP surface — /healthz, the REST API, the API docs and the UI — from AppDeps.
 import { Hono } from 'hono';
-import { Scalar } from '@scalar/hono-api-reference';
 import type { AppDeps } from './deps.js';
-import { apiErrorHandler, apiRoutes } from './api/index.js';
+import { apiErrorHandler, apiRoutes, openApiConfig } from './api/index.js';
+import { docsPage } from './api/docs-page.js';
 import { authenticate, type AuthEnv } from './auth/middleware.js';
 import { problemResponse } from './api/problem.js';
 // Mounted from other areas (their owners replace the files): apply routes and the UI.
@@ -21,7 +21,10 @@ export function createApp(deps: AppDeps): Hono<AuthEnv> {
   app.route('/api/v1', appliesPublicRoutes(deps));
   // ----
   app.route('/api/v1', api);
-  app.get('/api/docs', authenticate(deps), Scalar({ url: '/api/v1/openapi.json', pageTitle: 'lunawall API' }));
+  app.get('/api/docs', authenticate(deps), (c) => {
+    c.header('content-security-policy', "default-src 'self'; style-src 'self'; script-src 'none'; frame-ancestors 'none'");
+    return c.html(docsPage(api.getOpenAPIDocument(openApiConfig), '/api/v1/openapi.json'));
+  });
   app.all('/api/*', () => problemResponse(404, { code: 'not-found', detail: 'no such API endpoint' }));
 
   // ---- UI owner's routes (server/ui/index.ts), last so the API is matched first

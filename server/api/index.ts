@@ -40,6 +40,24 @@ export const apiErrorHandler: ErrorHandler = (err, c) => {
   return problemResponse(500, { code: 'internal', detail: 'internal error; see the server log' });
 };
 
+type OpenAPIObjectConfig = Parameters<OpenAPIHono['getOpenAPIDocument']>[0];
+
+/** The OpenAPI document's header; /api/v1/openapi.json and the /api/docs page both build from it. */
+export const openApiConfig: OpenAPIObjectConfig = {
+  openapi: '3.0.0',
+  info: {
+    title: 'lunawall API',
+    version: '1',
+    description:
+      'Firewall policies compiled to Lunatik kernel Lua. Authenticate with `Authorization: Bearer <token>` ' +
+      '(scopes read, write, apply) or the admin\'s Basic credentials. Errors are application/problem+json ' +
+      'with `diagnostics` giving the JSON path of each bad field. Request bodies are limited to 1 MiB, ' +
+      'except the declarative `PUT /policies`, which accepts up to 16 MiB so large domain sets can be imported.',
+  },
+  servers: [{ url: '/api/v1' }],
+  security: [{ bearer: [] }, { basic: [] }],
+};
+
 /** Every /api/v1 route except the apply routes, which app.ts mounts into the returned app. */
 export function apiRoutes(deps: AppDeps): OpenAPIHono<AuthEnv> {
   const api = new OpenAPIHono<AuthEnv>({ defaultHook: createValidationHook(policyBodyReporter) });
@@ -64,19 +82,6 @@ export function apiRoutes(deps: AppDeps): OpenAPIHono<AuthEnv> {
   api.route('/', tokenRoutes(deps));
   api.route('/', scriptRoutes(deps));
   api.route('/', simulateRoutes(deps));
-  api.doc('/openapi.json', {
-    openapi: '3.0.0',
-    info: {
-      title: 'lunawall API',
-      version: '1',
-      description:
-        'Firewall policies compiled to Lunatik kernel Lua. Authenticate with `Authorization: Bearer <token>` ' +
-        '(scopes read, write, apply) or the admin\'s Basic credentials. Errors are application/problem+json ' +
-        'with `diagnostics` giving the JSON path of each bad field. Request bodies are limited to 1 MiB, ' +
-        'except the declarative `PUT /policies`, which accepts up to 16 MiB so large domain sets can be imported.',
-    },
-    servers: [{ url: '/api/v1' }],
-    security: [{ bearer: [] }, { basic: [] }],
-  });
+  api.doc('/openapi.json', openApiConfig);
   return api;
 }

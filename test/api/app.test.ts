@@ -17,7 +17,19 @@ describe('createApp', () => {
     const r = await h.app.request('/api/docs', { headers: { authorization: h.basic() } });
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/text\/html/);
-    expect(await r.text()).toContain('/api/v1/openapi.json');
+    const page = await r.text();
+    expect(page).toContain('/api/v1/openapi.json');
+    // Rendered here, so it works on a router without internet: no script, nothing from another origin.
+    expect(r.headers.get('content-security-policy')).toContain("script-src 'none'");
+    expect(page).not.toMatch(/<script|(src|href)="https?:/);
+    // Every operation of the OpenAPI document is on the page, with its parameters and schemas.
+    const doc = await (await h.app.request('/api/v1/openapi.json', { headers: { authorization: h.basic() } })).json();
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
+      for (const m of Object.keys(item)) expect(page).toContain(`${m.toUpperCase()}</span> <code>/api/v1${path}</code>`);
+    }
+    expect(page).toContain('id="schema-Policy"');
+    expect(page).toContain('<a href="#schema-Rule">Rule</a>');
+    expect(page).toContain('<code>If-Match</code>');
   });
 
   it('reports status: version, backend, loaded runtimes, policy count, pending changes, applies', async () => {

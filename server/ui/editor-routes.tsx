@@ -14,7 +14,7 @@ import type { TestResultView } from '../../views/editor/sets-tests.js';
 import type { Flash } from '../../views/layout.js';
 import type { UiEnv } from './env.js';
 import { chrome } from './chrome.js';
-import { applyOp } from './editor-ops.js';
+import { applyOp, sectionOf, type OpResult, type Section } from './editor-ops.js';
 import { draftFromForm, draftFromPolicy, inputFromDraft, mergeDiagnostics } from './policy-form.js';
 import { form, fragment, page, redirect } from './render.js';
 import { startApply } from './apply-start.js';
@@ -81,12 +81,15 @@ export function editorRoutes(deps: AppDeps): Hono<UiEnv> {
     if (fixedName !== undefined) draft.name = fixedName;
     const op = f.op ?? (f.profile ? 'lua' : 'save');
     if (op === 'reset') return redirect(c, mode === 'new' ? '/policies/new' : `/policies/${fixedName}/edit`);
-    // Without JavaScript the row buttons post the whole form here: apply the edit and show the form again.
-    if (applyOp(draft, op)) return show(c, mode, draft);
     if (op === 'lua') return show(c, mode, draft, { lua: await compileDraft(draft, f.profile) });
     if (op === 'run-tests') {
       const r = await runDraftTests(draft);
       return show(c, mode, draft, { results: r.results, diags: r.diagnostics });
+    }
+    if (op !== 'save' && op !== 'save-apply') {
+      // Without JavaScript the row buttons post the whole form here: apply the edit and show the form again.
+      const r = applyOp(draft, op);
+      return show(c, mode, draft, r.error === undefined ? {} : { flash: { kind: 'error', text: r.error } });
     }
     const { input, diagnostics: formDiags } = inputFromDraft(draft);
     const checked = checkPolicy(input);
@@ -113,16 +116,26 @@ export function editorRoutes(deps: AppDeps): Hono<UiEnv> {
   });
 
   // htmx partials: the form is posted as it is, one section comes back.
-  const none = new FieldDiags([]);
-  const partial = async (c: Context<UiEnv>) => {
+  // A bad op comes back as the section unchanged, with the reason under it.
+  const partial = async (c: Context<UiEnv>, section: Section) => {
     const f = await form(c);
     const draft = draftFromForm(f);
-    if (f.op) applyOp(draft, f.op);
-    return draft;
+    const op = f.op ?? '';
+    const r: OpResult = sectionOf(op) === section ? applyOp(draft, op) : { section, error: `"${op}" is not an edit of the ${section}; nothing was changed.` };
+    return { draft, diags: new FieldDiags(r.error === undefined ? [] : [error('form.op', [section], r.error)]) };
   };
-  app.post('/editor/rules', async (c) => fragment(c, <RulesSection rules={(await partial(c)).rules} diags={none} />));
-  app.post('/editor/sets', async (c) => fragment(c, <SetsSection sets={(await partial(c)).sets} diags={none} />));
-  app.post('/editor/tests', async (c) => fragment(c, <TestsSection tests={(await partial(c)).tests} diags={none} />));
+  app.post('/editor/rules', async (c) => {
+    const { draft, diags } = await partial(c, 'rules');
+    return fragment(c, <RulesSection rules={draft.rules} diags={diags} />);
+  });
+  app.post('/editor/sets', async (c) => {
+    const { draft, diags } = await partial(c, 'sets');
+    return fragment(c, <SetsSection sets={draft.sets} diags={diags} />);
+  });
+  app.post('/editor/tests', async (c) => {
+    const { draft, diags } = await partial(c, 'tests');
+    return fragment(c, <TestsSection tests={draft.tests} diags={diags} />);
+  });
 
   return app;
 }

@@ -184,6 +184,42 @@ describe('row partials (htmx) and their fallbacks (no JavaScript)', () => {
     expect(getPolicy(kit.db, 'web')).toBeUndefined();
   });
 
+  it('changes nothing for an op with a missing, malformed or out-of-range index, or an unknown op, and says so at the section', async () => {
+    const ids = (html: string) => [...html.matchAll(/name="rules\[\d+\]\.id" value="([^"]*)"/g)].map((m) => m[1]);
+    for (const op of ['rule-remove', 'rule-remove:', 'rule-remove:x', 'rule-remove:-1', 'rule-remove:1.5', 'rule-remove:0x1', 'rule-remove: 1', 'rule-remove:2', 'rule-remove:99999999999', 'rule-up', 'rule-up:NaN', 'rule-up:0', 'rule-down:1', 'rule-down:7', 'rule-add:0', 'rule-frob:0', 'set-remove:0', 'bogus', '']) {
+      const html = await text(c.post('/editor/rules', { ...formFor(), op }, { htmx: true }));
+      expect(html.startsWith('<fieldset class="cbi-section" id="rules"'), op).toBe(true);
+      expect(ids(html), op).toEqual(['r1', 'r2']);
+      expect(html, op).toMatch(/<div class="diag error" data-code="form.op">[^<]*nothing was changed\.<\/div>/);
+    }
+    for (const op of ['set-remove', 'set-remove:abc', 'set-remove:1', 'set-up:0', 'rule-remove:0']) {
+      const html = await text(c.post('/editor/sets', { ...formFor(), op }, { htmx: true }));
+      expect(html, op).toContain('Sets (1)');
+      expect(html, op).toContain('data-code="form.op"');
+    }
+    for (const op of ['test-remove', 'test-remove:', 'test-remove:1', 'test-down:0']) {
+      const html = await text(c.post('/editor/tests', { ...formFor(), op }, { htmx: true }));
+      expect(html, op).toContain('Packet tests (1)');
+      expect(html, op).toContain('data-code="form.op"');
+    }
+    // Valid ops still say nothing.
+    expect(await text(c.post('/editor/rules', { ...formFor(), op: 'rule-down:0' }, { htmx: true }))).not.toContain('data-code="form.op"');
+  });
+
+  it('without JavaScript a bad or unknown op shows the form as typed with an error at the top, and saves nothing', async () => {
+    kit.save(samplePolicy('web'));
+    for (const op of ['rule-remove', 'rule-remove:abc', 'set-remove:5', 'test-remove:', 'bogus']) {
+      const html = await text(c.post('/policies/web/edit', { ...formFor({ title: 'typed' }), op }));
+      expect(html, op).toMatch(/<div class="alert-message error" role="alert">[^<]*nothing was changed\.<\/div>/);
+      expect(html, op).toContain('Rules (2)');
+      expect(html, op).toContain('Sets (1)');
+      expect(html, op).toContain('Packet tests (1)');
+      expect(html, op).toContain('value="typed"');
+    }
+    expect(getPolicy(kit.db, 'web')!.revision).toBe(1);
+    expect(getPolicy(kit.db, 'web')!.policy.title).toBe('Block ad domains');
+  });
+
   it('refuses partials without the CSRF token', async () => {
     expect((await c.post('/editor/rules', { ...formFor(), op: 'rule-add' }, { htmx: true, csrf: false })).status).toBe(403);
   });

@@ -5,7 +5,11 @@ import { run } from './exec.js';
 /** Where kernel log lines come from: a file (tests, or a syslog file) or a `dmesg`-style command. */
 export type KernelLogSource = { file: string } | { command: string[] };
 
-export type LogCursor = { kind: 'offset'; offset: number } | { kind: 'time'; ts: number; lines: number };
+/**
+ * `time`: the last timestamp, how many lines carried exactly that timestamp (printk stamps have
+ * microsecond resolution, so several lines often share one) and the total line count.
+ */
+export type LogCursor = { kind: 'offset'; offset: number } | { kind: 'time'; ts: number; atTs: number; lines: number };
 
 export interface KernelLog {
   /** Where the log ends now; later lines are "since" it. */
@@ -55,15 +59,19 @@ function commandLog(argv: string[]): KernelLog {
   return {
     async cursor() {
       const lines = await read();
-      const last = lines.at(-1);
-      return { kind: 'time', ts: last?.ts ?? -1, lines: lines.length };
+      const ts = lines.at(-1)?.ts ?? -1;
+      return { kind: 'time', ts, atTs: lines.filter((l) => l.ts === ts).length, lines: lines.length };
     },
     async since(cursor) {
       const lines = await read();
       if (cursor.kind !== 'time') return lines.map((l) => l.text);
       // Without timestamps, fall back to the line count (wrong only after the ring buffer wraps).
       if (cursor.ts < 0 || lines.every((l) => l.ts < 0)) return lines.slice(cursor.lines).map((l) => l.text);
-      return lines.filter((l) => l.ts > cursor.ts).map((l) => l.text);
+      // Lines sharing the cursor's timestamp: the first atTs of them were there at cursor time. After
+      // the ring buffer wraps into that very microsecond this skips a few new ones instead, which
+      // takes a flood of a whole buffer since the cursor; one reported error is all health needs.
+      let same = 0;
+      return lines.filter((l) => l.ts > cursor.ts || (l.ts === cursor.ts && ++same > cursor.atTs)).map((l) => l.text);
     },
   };
 }

@@ -36,6 +36,19 @@ describe('kernel log', () => {
     expect(await log.since(c)).toEqual(["luaxdp: couldn't find runtime"]);
   });
 
+  it('a command source keeps lines that share the cursor timestamp but came after it, and repeats none', async () => {
+    const f = join(dir, 'dmesg-same-stamp.txt');
+    await writeFile(f, '[    1.000000] a\n[    2.000000] b\n[    2.000000] c\n');
+    const log = openKernelLog({ command: ['cat', f] });
+    const c = await log.cursor();
+    expect(await log.since(c)).toEqual([]);
+    await appendFile(f, '[    2.000000] luanetfilter: same microsecond\n[    3.000000] later\n');
+    expect(await log.since(c)).toEqual(['luanetfilter: same microsecond', 'later']);
+    // The ring buffer wrapped: the head is gone, nothing from before the cursor comes back.
+    await writeFile(f, '[    2.000000] c\n[    2.000000] luanetfilter: same microsecond\n[    3.000000] later\n');
+    expect(await log.since(c)).toEqual(['later']);
+  });
+
   it('recognises hook error lines of both Lunatik generations', () => {
     expect(hookError('luanetfilter: /lib/modules/lua/x.lua:3: boom')).toEqual({ source: 'netfilter', message: '/lib/modules/lua/x.lua:3: boom' });
     expect(hookError('luanetfilter hook: pcall error /a.lua:30: attempt to index a number value')).toEqual({

@@ -1,5 +1,6 @@
 // Apply routes under /api/v1: start, confirm (by token, no login), roll back, inspect, and stream progress (SSE).
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
@@ -63,7 +64,7 @@ const problems = (...codes: number[]) =>
 const problemDescriptions: Record<number, string> = {
   400: 'Bad request',
   401: 'No credentials',
-  403: 'Missing scope or wrong confirm token',
+  403: 'Missing scope',
   404: 'No such apply',
   409: 'Another apply is running, or this one is in the wrong state (the body names the running apply and this state)',
   422: 'Invalid body',
@@ -127,7 +128,11 @@ const confirmRoute = createRoute({
   summary: 'Confirm with the token from POST /applies; needs no credentials (so it survives an IP change)',
   security: [],
   request: { params: idParam, body: { required: true, content: { 'application/json': { schema: confirmBody } } } },
-  responses: { 200: { description: 'Confirmed: the set is now the last-known-good', content: { 'application/json': { schema: viewSchema } } }, ...problems(403, 404, 409, 422) },
+  responses: {
+    200: { description: 'Confirmed: the set is now the last-known-good', content: { 'application/json': { schema: viewSchema } } },
+    ...problems(409, 422),
+    404: { description: 'No apply with this id and this token (an unknown id and a wrong token answer alike)', content: { 'application/problem+json': { schema: problemSchema } } },
+  },
 });
 
 const eventsRoute = createRoute({
@@ -240,6 +245,10 @@ export function appliesRoutes(deps: AppDeps): OpenAPIHono<AuthEnv> {
     });
 }
 
+const noHash = Buffer.alloc(32);
+/** The engine hashes and compares the token only for a known id; an unknown one spends the same here. */
+const spendTokenCheck = (token: string) => void timingSafeEqual(createHash('sha256').update(token).digest(), noHash);
+
 /**
  * POST /api/v1/applies/{id}/confirm without credentials: the token is the capability (LuCI's lesson:
  * a login session or client IP may not survive the change being confirmed). app.ts mounts this
@@ -253,6 +262,11 @@ export function appliesPublicRoutes(deps: AppDeps): OpenAPIHono {
     try {
       return c.json(await engineOf(deps).confirm(id, c.req.valid('json').token), 200);
     } catch (e) {
+      // Anyone may call this: a different answer for a known id would let them list the apply ids.
+      if (e instanceof ApplyNotFoundError || e instanceof ApplyForbiddenError) {
+        if (e instanceof ApplyNotFoundError) spendTokenCheck(c.req.valid('json').token);
+        return problemResponse(404, { code: 'apply.not-found', detail: `no apply ${id} with this confirm token` }) as never;
+      }
       return applyErrorResponse(e) as never;
     }
   });

@@ -12,6 +12,8 @@ export interface NfqueueBackendOptions extends EmulatorBackendOptions, IptablesO
   queueBase?: number;
   /** A prebuilt nfq-helper; otherwise it is compiled on first use. */
   helper?: string;
+  /** How long a new reader may take to bind its queue; default 5000 ms. */
+  readyTimeoutMs?: number;
 }
 
 /** Loads without a hook go to INPUT, the hook the compiler assumes then (server/compile/target.ts). */
@@ -138,6 +140,7 @@ export class NfqueueBackend implements KernelBackend {
       queue: this.queueNum(hook),
       netns: this.opts.netns,
       ipBin: this.opts.ipBin,
+      readyTimeoutMs: this.opts.readyTimeoutMs,
       onPacket: (p) => this.decide(hook, p),
       onError: (message) => this.readerErrors.set(hook, [...(this.readerErrors.get(hook) ?? []), message].slice(-20)),
     });

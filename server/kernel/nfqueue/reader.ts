@@ -27,6 +27,8 @@ export interface ReaderOptions {
   onPacket: (p: QueuedPacket) => Verdict;
   /** Reports reader failures (a crashed helper). */
   onError?: (message: string) => void;
+  /** How long start() waits for the helper to bind the queue; default 5000 ms. */
+  readyTimeoutMs?: number;
 }
 
 export class QueueReader {
@@ -44,24 +46,35 @@ export class QueueReader {
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
     child.stdin!.on('error', () => undefined);
+    const timeoutMs = this.opts.readyTimeoutMs ?? 5_000;
     return new Promise((resolve, reject) => {
-      let ready = false;
+      // waiting → ready, or → failed (then later lines and the exit are no news).
+      let state: 'waiting' | 'ready' | 'failed' = 'waiting';
+      // A helper stuck before READY (a wedged netlink socket, `ip netns exec` waiting) would hang the apply.
+      const timer = setTimeout(() => {
+        fail(`nfq-helper for queue ${queue} did not bind the queue within ${timeoutMs} ms${tail(stderr)}`);
+        child.kill('SIGKILL');
+      }, timeoutMs);
+      const fail = (message: string) => {
+        if (state !== 'waiting') return;
+        state = 'failed';
+        clearTimeout(timer);
+        reject(new Error(message));
+      };
       const lines = createInterface({ input: child.stdout!, crlfDelay: Infinity });
       lines.on('line', (line) => {
-        if (!ready) {
-          if (line === 'READY') {
-            ready = true;
-            resolve();
-          }
-          return;
+        if (state === 'ready') this.handle(line);
+        else if (state === 'waiting' && line === 'READY') {
+          state = 'ready';
+          clearTimeout(timer);
+          resolve();
         }
-        this.handle(line);
       });
-      child.on('error', (err) => reject(new Error(`nfq-helper for queue ${queue}: ${err.message}`)));
+      child.on('error', (err) => fail(`nfq-helper for queue ${queue}: ${err.message}`));
       child.on('exit', (code, signal) => {
-        const why = `nfq-helper for queue ${queue} exited (${signal ?? code}): ${stderr.trim()}`;
-        if (!ready) reject(new Error(why));
-        else if (!this.closing) this.opts.onError?.(why);
+        const why = `nfq-helper for queue ${queue} exited (${signal ?? code})${tail(stderr)}`;
+        if (state === 'waiting') fail(why);
+        else if (state === 'ready' && !this.closing) this.opts.onError?.(why);
       });
     });
   }
@@ -103,4 +116,9 @@ export class QueueReader {
     await exited;
     clearTimeout(timer);
   }
+}
+
+function tail(stderr: string): string {
+  const t = stderr.trim();
+  return t === '' ? '' : `: ${t.slice(-500)}`;
 }

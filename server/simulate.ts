@@ -42,6 +42,8 @@ export interface SimFrame {
   frame: Uint8Array;
   iif?: string;
   oif?: string;
+  /** skb->mark at the hook (netfilter only); default 0. */
+  mark?: number;
 }
 
 /** The policy does not compile for the profile: the compiler's diagnostics. */
@@ -97,6 +99,7 @@ export async function openSimulation(policy: Policy, opts: SimOptions = {}): Pro
         hook: netfilter ? hook : undefined,
         ifindex: netfilter && hook === 'output' ? undefined : ifindexOf(outputSide ? f.oif : f.iif),
         layer: netfilter ? opts.hookInput : undefined,
+        mark: netfilter ? f.mark : undefined,
       });
       const risen = Object.keys(emu.countersDelta(name));
       const decider = risen.find((k) => k !== 'default' && !logRules.has(k)) ?? (risen.includes('default') ? 'default' : undefined);
@@ -136,7 +139,7 @@ export async function simulatePolicy(policy: Policy, packets: PacketSpec[], opts
 export function framesOf(packets: PacketSpec[]): SimFrame[] {
   return packets.map((p, i) => {
     try {
-      return { frame: buildFrame(p), iif: p.iif, oif: p.oif };
+      return { frame: buildFrame(p), iif: p.iif, oif: p.oif, mark: p.mark };
     } catch (err) {
       throw new SimulationError(`packets[${i}]: ${(err as Error).message}`);
     }
@@ -163,7 +166,7 @@ export function testsOn(sim: Simulation, policy: Policy): TestResult[] {
     } catch (err) {
       return { name: t.name, expect: t.expect, verdict: 'accept', rule: 'none', passed: false, error: `packet: ${(err as Error).message}` };
     }
-    const r = sim.run({ frame, iif: t.packet.iif, oif: t.packet.oif });
+    const r = sim.run({ frame, iif: t.packet.iif, oif: t.packet.oif, mark: t.packet.mark });
     const passed = r.error === undefined && r.verdict === t.expect && (t.rule === undefined || t.rule === r.rule);
     const out: TestResult = { name: t.name, expect: t.expect, verdict: r.verdict, rule: r.rule, passed };
     if (r.error !== undefined) out.error = r.error;

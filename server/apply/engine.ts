@@ -25,6 +25,7 @@ import {
   type JournalEntry,
   type PlanEntry,
 } from './types.js';
+import { markSetters } from './mark-setters.js';
 
 export interface ApplyEngineDeps {
   db: Db;
@@ -33,6 +34,8 @@ export interface ApplyEngineDeps {
   config: ApplyConfig;
   /** Interface name → ifindex for compiled scripts; default: the backend's ifindexes(), if it has one. */
   ifindexes?: () => Promise<Record<string, number>>;
+  /** What marks packets on this system (mwan3, fw4 MARK rules); default: read from /etc/config. */
+  markSetters?: () => string[];
   /** Where loud problems go besides the journal (a failed rollback); default stderr. */
   log?: (line: string) => void;
 }
@@ -190,7 +193,8 @@ export class Engine {
       const info = await this.deps.backend.info();
       const ifindexes = await this.ifindexes();
       const cfg = this.deps.config;
-      pf = await preflight({ selected, base: lkg, removed, profile: info.profile, guard, ifindexes, lockout: { managementPorts: cfg.managementPorts, lanAddresses: cfg.lanAddresses, lanInterface: cfg.lanInterface } });
+      const markers = (this.deps.markSetters ?? markSetters)();
+      pf = await preflight({ selected, base: lkg, removed, profile: info.profile, guard, ifindexes, markSetters: markers, lockout: { managementPorts: cfg.managementPorts, lanAddresses: cfg.lanAddresses, lanInterface: cfg.lanInterface } });
     } catch (e) {
       this.move(id, 'failed', `preflight error: ${errText(e)}`, { reason: `preflight error: ${errText(e)}` });
       return this.finish(run);

@@ -25,6 +25,8 @@ export interface PreflightInput {
   lockout: LockoutSettings;
   /** Interface name → ifindex as loaded scripts see them; undefined: the emulator's synthetic numbering. */
   ifindexes?: Record<string, number>;
+  /** What marks packets on this system (server/apply/mark-setters.ts): policies that list no marks are warned. */
+  markSetters?: string[];
 }
 
 export interface PreflightFailure {
@@ -123,6 +125,9 @@ export async function preflight(input: PreflightInput): Promise<PreflightResult>
       next.delete(sp.name);
       disabled.push(sp.name);
       continue;
+    }
+    if (policy.target === 'netfilter' && policy.marks === undefined && input.markSetters?.length) {
+      warnings.push(`${policy.name}: sees only unmarked packets (Lunatik skips a hook for other marks), and here ${input.markSetters.join('; ')}; list those marks in the policy's marks to filter them too`);
     }
     const ifindexes = ifindexesFor(policy, input.ifindexes, warnings);
     const compiled = compilePolicy(policy, { profile: input.profile, revision: sp.revision, ifindexes });

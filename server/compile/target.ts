@@ -179,8 +179,7 @@ export function entry(t: TargetInfo, ir: LoweredPolicy, policy: Policy): Stmt[] 
   }
   const consts = t.profile === 'lunatik-4' ? { pf: field(v('nf'), 'proto'), hooks: field(v('nf'), 'inet') } : { pf: field(v('netfilter'), 'family'), hooks: field(v('netfilter'), 'inet_hooks') };
   const pf = policy.family === 'ipv4' ? 'IPV4' : policy.family === 'ipv6' ? 'IPV6' : 'INET';
-  out.push(
-    blank,
+  const register = (mark?: number): Stmt =>
     callStmt(
       call(
         field(v('netfilter'), 'register'),
@@ -189,9 +188,15 @@ export function entry(t: TargetInfo, ir: LoweredPolicy, policy: Policy): Stmt[] 
           keyed(str('pf'), field(consts.pf, pf)),
           keyed(str('hooknum'), field(consts.hooks, hookNames[hook])),
           keyed(str('priority'), int(policy.priority)),
+          ...(mark === undefined ? [] : [keyed(str('mark'), hex(mark))]),
         ]),
       ),
-    ),
-  );
+    );
+  out.push(blank);
+  if (policy.marks === undefined) out.push(register());
+  else {
+    out.push(comment('Lunatik calls a hook only for packets whose mark equals its own: one registration per mark.'));
+    for (const m of policy.marks) out.push(register(m));
+  }
   return out;
 }

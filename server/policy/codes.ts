@@ -26,6 +26,8 @@ export const diagnosticCodes = {
   'policy.hook-missing': ['error', 'a netfilter policy needs a hook'],
   'policy.hook-on-xdp': ['error', 'xdp policies have no netfilter hook'],
   'policy.interfaces-missing': ['error', 'an xdp policy needs the interfaces to attach to'],
+  'policy.marks-on-xdp': ['error', 'marks on an xdp policy: XDP runs before anything can mark a packet'],
+  'policy.marks-duplicate': ['error', 'a mark listed twice in marks (each becomes one hook registration)'],
   'match.iif-unavailable': ['error', 'iif on an output/postrouting hook, which sees only the output device'],
   'match.oif-unavailable': ['error', 'oif on xdp or a prerouting/input/forward hook, which see only the input device, or on output, which sees no device'],
   'policy.interfaces-unavailable': ['error', 'interfaces on a netfilter output policy: that hook sees no device, so the policy would never apply'],

@@ -10,6 +10,8 @@ export interface EvalContext {
   target: 'netfilter' | 'xdp';
   /** Defaults to the policy's hook. */
   hook?: Hook;
+  /** skb->mark at the hook; default 0. */
+  mark?: number;
 }
 
 export interface EvalResult {
@@ -39,6 +41,8 @@ export function evaluate(policy: Policy, pkt: ParsedPacket, ctx: EvalContext): E
   const version = pkt.family || pkt.unusable;
   if (!version) return none;
   if ((policy.family === 'ipv4' && version === 6) || (policy.family === 'ipv6' && version === 4)) return none;
+  // Lunatik runs a netfilter hook only for packets whose mark is one it registered (SEMANTICS.md, Marks).
+  if (ctx.target === 'netfilter' && !(policy.marks ?? [0]).includes(ctx.mark ?? 0)) return none;
   const hook = ctx.hook ?? policy.hook;
   const outputSide = ctx.target === 'netfilter' && (hook === 'output' || hook === 'postrouting');
   // LOCAL_OUT runs before ip_output sets skb->dev: no device there (SEMANTICS.md, Hook device).

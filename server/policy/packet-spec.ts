@@ -20,6 +20,8 @@ export const packetSpec = z
     iif: z.string().max(15).optional(),
     oif: z.string().max(15).optional(),
     ttl: z.number().int().min(0).max(255).optional(),
+    /** skb->mark when the packet reaches the hook (not on the wire); default 0. */
+    mark: z.number().int().min(0).max(0xffffffff).optional(),
     /** 802.1Q tags, outermost first; two tags = 802.1ad QinQ. Only visible where frames start at L2. */
     vlan: z.array(z.number().int().min(0).max(4095)).max(2).optional(),
     /** IPv4 fragmentation: offset in bytes (multiple of 8) and the more-fragments flag. */

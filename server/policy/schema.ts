@@ -112,6 +112,12 @@ export const policy = z
     family: z.enum(families).default('inet'),
     /** Netfilter hook priority; any 32-bit integer (fw4's filter chains sit at 0). */
     priority: z.number().int().min(-2147483648).max(2147483647).default(0),
+    /**
+     * netfilter only: the skb marks the hook sees (absent: [0]). Lunatik calls a hook only for packets
+     * whose mark equals its registered mark, so packets marked by mwan3 or fw4 MARK rules bypass a
+     * policy that does not list their marks.
+     */
+    marks: z.array(z.number().int().min(0).max(0xffffffff)).min(1).max(16).optional(),
     defaultAction: z.enum(['accept', 'drop']).default('accept'),
     sets: z.record(setName, setDef).default({}),
     rules: z.array(rule).max(10_000).default([]),

@@ -48,7 +48,11 @@ function checkTarget(p: Policy, out: Diagnostic[]): void {
   if (p.target === 'xdp') {
     if (p.hook !== undefined) out.push(diag('policy.hook-on-xdp', ['hook'], 'xdp policies attach to interfaces, not to a netfilter hook; remove hook'));
     if (!p.interfaces?.length) out.push(diag('policy.interfaces-missing', ['interfaces'], 'an xdp policy needs at least one interface to attach to'));
+    if (p.marks !== undefined) out.push(diag('policy.marks-on-xdp', ['marks'], 'xdp runs before anything marks a packet; remove marks'));
   }
+  p.marks?.forEach((m, i) => {
+    if (p.marks!.indexOf(m) !== i) out.push(diag('policy.marks-duplicate', ['marks', i], `mark ${m} is listed twice`));
+  });
   if (p.target === 'netfilter' && p.hook === 'output' && p.interfaces?.length) {
     out.push(diag('policy.interfaces-unavailable', ['interfaces'], NO_DEVICE_AT_OUTPUT));
   }

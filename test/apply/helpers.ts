@@ -3,7 +3,7 @@ import { openDb, type Db } from '../../server/db/index.js';
 import { savePolicy } from '../../server/db/policies.js';
 import { EmulatorBackend } from '../../server/kernel/emulator.js';
 import { LoadError, type Health, type KernelBackend, type LoadOptions } from '../../server/kernel/backend.js';
-import { createApplyEngine, applyDefaults, type ApplyClock, type ApplyConfig, type ApplyEngine } from '../../server/apply/index.js';
+import { createApplyEngine, applyDefaults, type ApplyClock, type ApplyConfig, type ApplyEngine, type CreateApplyEngineDeps } from '../../server/apply/index.js';
 import { checkPolicy } from '../../server/policy/check.js';
 import type { PolicyInput } from '../../server/policy/schema.js';
 
@@ -133,12 +133,12 @@ export interface Kit {
   close(): Promise<void>;
 }
 
-export function makeKit(over: Partial<ApplyConfig> = {}, shared?: { db: Db; backend: FlakyBackend; clock: ManualClock }): Kit {
+export function makeKit(over: Partial<ApplyConfig> = {}, shared?: { db: Db; backend: FlakyBackend; clock: ManualClock }, deps: Partial<CreateApplyEngineDeps> = {}): Kit {
   const db = shared?.db ?? openDb(':memory:');
   const clock = shared?.clock ?? new ManualClock();
   const backend = shared?.backend ?? new FlakyBackend(new EmulatorBackend());
   const logs: string[] = [];
-  const engine = createApplyEngine({ db, backend, clock, config: testApplyConfig(over), log: (l) => logs.push(l) });
+  const engine = createApplyEngine({ db, backend, clock, config: testApplyConfig(over), log: (l) => logs.push(l), markSetters: () => [], ...deps });
   return {
     db,
     clock,

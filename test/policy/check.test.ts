@@ -36,6 +36,8 @@ const cases: Case[] = [
   { code: 'policy.hook-missing', path: ['hook'], input: { hook: undefined } },
   { code: 'policy.hook-on-xdp', path: ['hook'], input: { target: 'xdp', hook: 'input', interfaces: ['eth0'] } },
   { code: 'policy.interfaces-missing', path: ['interfaces'], input: { target: 'xdp', hook: undefined } },
+  { code: 'policy.marks-on-xdp', path: ['marks'], input: { target: 'xdp', hook: undefined, interfaces: ['eth0'], marks: [0] } },
+  { code: 'policy.marks-duplicate', path: ['marks', 2], input: { marks: [0, 0x100, 0] } },
   { code: 'match.iif-unavailable', path: ['rules', 0, 'match', 'iif'], input: { hook: 'output', rules: [rule({ iif: 'eth0' })] } },
   { code: 'match.iif-unavailable', path: ['rules', 0, 'match', 'iif'], input: { hook: 'postrouting', rules: [rule({ iif: 'eth0' })] } },
   { code: 'match.oif-unavailable', path: ['rules', 0, 'match', 'oif'], input: { hook: 'prerouting', rules: [rule({ oif: 'eth0' })] } },

@@ -138,6 +138,16 @@ describe('evaluate: rules and outcomes', () => {
     // LOCAL_OUT has no device yet: an interfaces list never applies there.
     expect(evaluate(pi, pkt({ ...v4, oif: 'br-lan' }), { target: 'netfilter', hook: 'output' }).rule).toBe('none');
   });
+  it('marks: a netfilter hook sees only the marks it registered (absent: 0); xdp has none', () => {
+    const plain = pol({ defaultAction: 'drop' });
+    expect(evaluate(plain, pkt(v4), nf).rule).toBe('default');
+    expect(evaluate(plain, pkt(v4), { ...nf, mark: 0x100 }).rule).toBe('none');
+    const marked = pol({ defaultAction: 'drop', marks: [0, 0x100, 0xffffffff] });
+    for (const mark of [0, 0x100, 0xffffffff]) expect(evaluate(marked, pkt(v4), { ...nf, mark }).rule).toBe('default');
+    expect(evaluate(marked, pkt(v4), { ...nf, mark: 0x200 })).toEqual({ verdict: 'accept', rule: 'none', counted: [] });
+    const xdp = pol({ target: 'xdp', hook: undefined, interfaces: ['eth0'], defaultAction: 'drop' });
+    expect(evaluate(xdp, pkt({ ...v4, iif: 'eth0' }), { target: 'xdp', mark: 0x100 }).rule).toBe('default');
+  });
 });
 
 describe('evaluate: fragments and extension headers', () => {

@@ -40,6 +40,12 @@ export const configFields = {
     doc: 'Admin password set on first run only (otherwise one is generated and printed once)',
     schema: z.string().min(8, 'must be at least 8 characters').max(1024).optional(),
   },
+  sessionLifetime: {
+    env: 'LUNAWALL_SESSION_LIFETIME',
+    flag: 'session-lifetime',
+    doc: 'Absolute lifetime of an admin UI login, seconds (60-2678400): it ends this long after login however active, besides the 1-hour idle timeout',
+    schema: z.coerce.number().int().min(60).max(31 * 86400).default(12 * 3600),
+  },
   ...applyConfigFields,
   ...kernelConfigFields,
 } satisfies Record<string, { env: string; flag: string; doc: string; schema: z.ZodType }>;

@@ -1,4 +1,4 @@
-// UI login sessions: random ids in an HttpOnly SameSite=Strict cookie, kept hashed in SQLite, sliding expiry, a CSRF token each.
+// UI login sessions: random ids in an HttpOnly SameSite=Strict cookie, kept hashed in SQLite, sliding expiry under an absolute cap, a CSRF token each.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { desc, eq, inArray, lte } from 'drizzle-orm';
 import type { Context } from 'hono';
@@ -12,6 +12,8 @@ export const SESSION_COOKIE = 'lunawall_session';
 export const LOGIN_CSRF_COOKIE = 'lunawall_login_csrf';
 /** LuCI's default luci.sauth.sessiontime. */
 export const SESSION_TTL_MS = 3600_000;
+/** However active, a login ends this long after it began: a stolen cookie that is used regularly still dies. */
+export const SESSION_MAX_AGE_MS = 12 * 3600_000;
 /** Sessions kept at most; the least recently used go first, so a flood cannot fill the disk. */
 const MAX_SESSIONS = 1000;
 
@@ -20,6 +22,7 @@ export interface Session {
   user: string;
   csrf: string;
   createdAt: number;
+  /** The idle expiry, never later than createdAt + the store's maxAgeMs. */
   expiresAt: number;
   /** Confirm tokens of the applies this session started, so the countdown survives a reload. */
   applyTokens: Map<string, string>;
@@ -71,12 +74,18 @@ export class SessionStore {
     private readonly db: Db,
     private readonly clock: Clock,
     readonly ttlMs = SESSION_TTL_MS,
+    readonly maxAgeMs = SESSION_MAX_AGE_MS,
   ) {}
+
+  /** The idle expiry of a session used at `now`, cut at its absolute end. */
+  private expiryAt(createdAt: number, now: number): number {
+    return Math.min(now + this.ttlMs, createdAt + this.maxAgeMs);
+  }
 
   create(user: string): Session {
     const now = this.clock.now();
     const id = randomToken();
-    const row = { idHash: hashId(id), user, csrf: randomToken(), createdAt: now, expiresAt: now + this.ttlMs, applyTokens: '{}' };
+    const row = { idHash: hashId(id), user, csrf: randomToken(), createdAt: now, expiresAt: this.expiryAt(now, now), applyTokens: '{}' };
     this.db.transaction((tx) => {
       tx.delete(uiSessions).where(lte(uiSessions.expiresAt, now)).run();
       tx.insert(uiSessions).values(row).run();
@@ -87,20 +96,22 @@ export class SessionStore {
     return this.toSession(id, row);
   }
 
-  /** The live session with this id, its expiry pushed out (sliding, like LuCI); undefined if expired. */
+  /** The live session with this id, its expiry pushed out (sliding, like LuCI) up to its absolute end; undefined if either has passed. */
   touch(id: string | undefined): Session | undefined {
     if (!id) return undefined;
     const h = hashId(id);
     const row = this.db.select().from(uiSessions).where(eq(uiSessions.idHash, h)).get();
     if (!row) return undefined;
     const now = this.clock.now();
-    if (row.expiresAt <= now) {
+    // Checked on createdAt too: rows written before the cap existed (or under a longer one) may expire beyond it.
+    if (row.expiresAt <= now || row.createdAt + this.maxAgeMs <= now) {
       this.db.delete(uiSessions).where(eq(uiSessions.idHash, h)).run();
       return undefined;
     }
+    const expiresAt = this.expiryAt(row.createdAt, now);
     // Written at most once a minute per session: every page view need not be a database write.
-    if (now + this.ttlMs - row.expiresAt > 60_000) {
-      row.expiresAt = now + this.ttlMs;
+    if (expiresAt - row.expiresAt > 60_000) {
+      row.expiresAt = expiresAt;
       this.db.update(uiSessions).set({ expiresAt: row.expiresAt }).where(eq(uiSessions.idHash, h)).run();
     }
     return this.toSession(id, row);

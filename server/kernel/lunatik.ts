@@ -1,7 +1,7 @@
 // The lunatik backend: scripts under /lib/modules/lua/lunawall, started and stopped with the `lunatik` CLI.
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic-write.js';
+import { stageFile, writeFileAtomic } from './atomic-write.js';
 import { LoadError, type BackendInfo, type Health, type KernelBackend, type LoadOptions } from './backend.js';
 import { run } from './exec.js';
 import { checkRuntimeName } from './names.js';
@@ -70,47 +70,121 @@ export class LunatikBackend implements KernelBackend {
 
   async load(name: string, script: string, opts: LoadOptions): Promise<void> {
     checkRuntimeName(name);
-    return this.queue.run(async () => {
-      const v = await this.detect();
-      await mkdir(join(this.root, this.dir), { recursive: true });
-      const runtime = this.runtime(name);
-      const path = this.scriptPath(name);
-      const wasRunning = (await this.listAll()).includes(runtime);
-      const previous = wasRunning ? await readFile(path, 'utf8').catch(() => undefined) : undefined;
-      const previousMeta = this.loaded.get(name) ?? (await this.readSidecar(name));
-      await writeFileAtomic(path, script);
-      // Lunatik has no atomic swap: between this stop and the next run the old hooks are gone and
-      // packets pass unfiltered (typically a few milliseconds).
-      if (wasRunning) {
-        await this.detachAll(previousMeta?.interfaces ?? []);
-        await this.stop(runtime);
+    return this.queue.run(() =>
+      this.replace(name, script, opts).catch((err: unknown) => {
+        // Reading the state before anything changes can fail too (device, `list`, disk): same error type.
+        throw err instanceof LoadError ? err : new LoadError(name, (err as Error).message);
+      }),
+    );
+  }
+
+  /**
+   * Puts `script` in place of whatever runs under `name`. A failure leaves the script file, the
+   * kernel and the sidecar as they were, or says in the error what could not be put back.
+   */
+  private async replace(name: string, script: string, opts: LoadOptions): Promise<void> {
+    const v = await this.detect();
+    await mkdir(join(this.root, this.dir), { recursive: true });
+    const runtime = this.runtime(name);
+    const path = this.scriptPath(name);
+    const wasRunning = (await this.listAll()).includes(runtime);
+    const previous = wasRunning ? await readFile(path, 'utf8').catch(() => undefined) : undefined;
+    const previousInterfaces = (this.loaded.get(name) ?? (await this.readSidecar(name)))?.interfaces ?? [];
+    // Written and synced now, renamed into place only once the old runtime has stopped: after a
+    // failed stop the new script must not sit where the next boot (or `lunatik run`) picks it up.
+    const staged = await stageFile(path, script);
+    // Lunatik has no atomic swap: between this stop and the next run the old hooks are gone and
+    // packets pass unfiltered (typically a few milliseconds).
+    if (wasRunning) {
+      await this.detachAll(previousInterfaces);
+      const stopFailure = await this.stop(runtime).then(
+        () => undefined,
+        (e: Error) => e.message,
+      );
+      if (stopFailure !== undefined) {
+        await staged.discard();
+        throw new LoadError(name, `stopping the running version failed: ${stopFailure}${await this.afterFailedStop(name, runtime, v, previousInterfaces)}`);
       }
-      const interfaces = opts.target === 'xdp' ? (opts.interfaces ?? []) : [];
-      const failure = await this.start(runtime, v, interfaces);
-      if (failure === undefined) {
+    }
+    const interfaces = opts.target === 'xdp' ? (opts.interfaces ?? []) : [];
+    let failure = await staged.commit().then(
+      () => this.start(runtime, v, interfaces),
+      (e: Error) => `writing ${path} failed: ${e.message}`,
+    );
+    if (failure === undefined) {
+      try {
         // Read after the run, not between stop and run, to keep the unfiltered window short; a
         // failing hook logs on every packet, so the first milliseconds are not missed in practice.
         const meta = { target: opts.target, interfaces, since: await this.log.cursor() };
-        this.loaded.set(name, meta);
         await this.writeSidecar(name, meta);
+        this.loaded.set(name, meta);
         return;
+      } catch (err) {
+        // Running without what health and unload rely on: undo it like a failed start.
+        await this.detachAll(interfaces);
+        const stopped = await this.stop(runtime).then(
+          () => '',
+          (e: Error) => `; stopping it again failed: ${e.message}`,
+        );
+        failure = `recording the load failed: ${(err as Error).message}${stopped}`;
       }
-      // Put back what ran before, so a failed replace leaves the kernel as it was.
-      let restore = '';
-      if (previous !== undefined) {
-        await writeFileAtomic(path, previous);
-        const again = await this.start(runtime, v, previousMeta?.interfaces ?? []);
-        if (again !== undefined) {
-          restore = `; restarting the previous version also failed: ${again}`;
-          this.loaded.delete(name);
-        }
-      } else {
-        await rm(path, { force: true });
-        await rm(this.sidecarPath(name), { force: true });
-        this.loaded.delete(name);
+    }
+    throw new LoadError(name, failure + (await this.restorePrevious(name, runtime, v, wasRunning, previous, previousInterfaces)));
+  }
+
+  /** After a failed start: the previous script back on disk and running, or no trace of the new one. */
+  private async restorePrevious(
+    name: string,
+    runtime: string,
+    v: LunatikVersion,
+    wasRunning: boolean,
+    previous: string | undefined,
+    interfaces: string[],
+  ): Promise<string> {
+    const forget = async () => {
+      this.loaded.delete(name);
+      await rm(this.scriptPath(name), { force: true });
+      await rm(this.sidecarPath(name), { force: true });
+    };
+    if (previous === undefined) {
+      await forget();
+      return wasRunning ? '; the previous version stays stopped: its script could not be read' : '';
+    }
+    try {
+      await writeFileAtomic(this.scriptPath(name), previous);
+    } catch (err) {
+      // The failed script must not be what the next boot runs.
+      await forget().catch(() => undefined);
+      return `; the previous version stays stopped: writing its script back failed: ${(err as Error).message}`;
+    }
+    const again = await this.start(runtime, v, interfaces);
+    if (again === undefined) return '';
+    this.loaded.delete(name);
+    return `; restarting the previous version also failed: ${again}`;
+  }
+
+  /** `stop` failed: the old runtime either runs on (give its XDP interfaces back) or stopped anyway (restart it). */
+  private async afterFailedStop(name: string, runtime: string, v: LunatikVersion, interfaces: string[]): Promise<string> {
+    const running = await this.listAll().then(
+      (all) => all.includes(runtime),
+      (e: Error) => e.message,
+    );
+    if (typeof running === 'string') {
+      this.loaded.delete(name);
+      return `; whether the previous version still runs is unknown: ${running}`;
+    }
+    if (running) {
+      try {
+        for (const iface of interfaces) await this.xdp.attach(iface, runtime);
+        return '';
+      } catch (err) {
+        return `; the previous version runs, but re-attaching its XDP interfaces failed: ${(err as Error).message}`;
       }
-      throw new LoadError(name, failure + restore);
-    });
+    }
+    const again = await this.start(runtime, v, interfaces);
+    if (again === undefined) return '; the previous version had stopped anyway and was started again';
+    this.loaded.delete(name);
+    return `; the previous version had stopped anyway and starting it again failed: ${again}`;
   }
 
   async unload(name: string): Promise<void> {
@@ -195,17 +269,23 @@ export class LunatikBackend implements KernelBackend {
     return all.filter((r) => r.startsWith(prefix)).map((r) => r.slice(prefix.length));
   }
 
-  /** Starts a runtime and attaches its XDP interfaces; returns the failure text, or undefined. */
+  /** Starts a runtime and attaches its XDP interfaces; returns the failure text, or undefined. Never throws. */
   private async start(runtime: string, v: LunatikVersion, interfaces: string[]): Promise<string | undefined> {
     const said = await this.cli(['run', runtime, v.runContext]).catch((e: Error) => e.message);
     if (said !== '') return said;
-    if (!(await this.listAll()).includes(runtime)) return `${runtime} is not listed by \`lunatik list\` after run`;
+    let step = 'checking `lunatik list` after run';
     try {
+      if (!(await this.listAll()).includes(runtime)) return `${runtime} is not listed by \`lunatik list\` after run`;
+      step = 'attaching the XDP loader';
       for (const iface of interfaces) await this.xdp.attach(iface, runtime);
     } catch (err) {
+      // Half started is worse than not started: whoever restores the previous version needs the name free.
       await this.detachAll(interfaces);
-      await this.stop(runtime);
-      return `attaching the XDP loader failed: ${(err as Error).message}`;
+      const stopped = await this.stop(runtime).then(
+        () => '',
+        (e: Error) => `; stopping it again failed: ${e.message}`,
+      );
+      return `${step} failed: ${(err as Error).message}${stopped}`;
     }
     return undefined;
   }
@@ -238,7 +318,14 @@ export class LunatikBackend implements KernelBackend {
   private async readSidecar(name: string): Promise<Omit<Loaded, 'since'> | undefined> {
     const text = await readFile(this.sidecarPath(name), 'utf8').catch(() => undefined);
     if (text === undefined) return undefined;
-    const v = JSON.parse(text) as { target?: unknown; interfaces?: unknown };
+    let v: { target?: unknown; interfaces?: unknown } | null;
+    try {
+      v = JSON.parse(text) as typeof v;
+    } catch {
+      // A torn or hand-edited sidecar must not make the name impossible to load or unload.
+      return undefined;
+    }
+    if (typeof v !== 'object' || v === null) return undefined;
     return {
       target: v.target === 'xdp' ? 'xdp' : 'netfilter',
       interfaces: Array.isArray(v.interfaces) ? v.interfaces.filter((i): i is string => typeof i === 'string') : [],

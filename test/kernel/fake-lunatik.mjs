@@ -5,6 +5,8 @@
 // root, default /lib/modules/lua), FAKE_LUNATIK_VERSION (default "Lunatik 4.4"), FAKE_LUNATIK_DELAY_MS
 // (slows every command, so overlapping calls are caught). Like the real tool it exits 0 on failure
 // and prints the error text on stdout; two commands at once are refused loudly (the real device wedges).
+// A file `stop-error` in the state directory makes `stop` print its text and stop nothing;
+// `stop-error-after-stopping` makes it print its text after stopping.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -53,8 +55,11 @@ function command([cmd, script, ctx]) {
     case 'run':
       return start(script, ctx);
     case 'stop': {
+      const refused = join(state, 'stop-error');
+      if (existsSync(refused)) return readFileSync(refused, 'utf8').trim();
       save(running().filter((s) => s !== script));
-      return '';
+      const late = join(state, 'stop-error-after-stopping');
+      return existsSync(late) ? readFileSync(late, 'utf8').trim() : '';
     }
     default:
       return `usage: lunatik [load|unload|reload|status|test|list] [run|spawn|stop <script>]`;

@@ -160,6 +160,67 @@ describe('lunatik backend specifics', () => {
     expect(results.filter((x) => x.status === 'rejected')).toHaveLength(1);
   });
 
+  it('a replacement whose stop fails leaves the previous script on disk and running, and throws LoadError', async () => {
+    const r = await rig('Lunatik 4.4', { version: 'Lunatik 4.4' });
+    const b = new LunatikBackend(r.opts);
+    const v1 = hookScript('lunatik-4', 'return action.ACCEPT');
+    await b.load('keep', v1, { target: 'netfilter' });
+    const sidecar = await readFile(join(r.luaRoot, 'lunawall', '.keep.state.json'), 'utf8');
+    await writeFile(join(r.state, 'stop-error'), 'runner.lua:60: device or resource busy');
+    const err = await b.load('keep', hookScript('lunatik-4', 'return action.DROP'), { target: 'netfilter' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LoadError);
+    expect((err as LoadError).text).toBe('stopping the running version failed: lunatik stop lunawall/keep: runner.lua:60: device or resource busy');
+    expect(await readFile(join(r.luaRoot, 'lunawall', 'keep.lua'), 'utf8')).toBe(v1);
+    expect(await readFile(join(r.luaRoot, 'lunawall', '.keep.state.json'), 'utf8')).toBe(sidecar);
+    expect((await readdir(join(r.luaRoot, 'lunawall'))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(JSON.parse(await readFile(join(r.state, 'running.json'), 'utf8'))).toEqual(['lunawall/keep']);
+    expect(await b.health('keep')).toEqual({ ok: true, errors: [] });
+    await rm(join(r.state, 'stop-error'));
+    await b.unload('keep');
+  });
+
+  it('a stop that reports an error but stopped anyway: the previous version is started again', async () => {
+    const r = await rig('Lunatik 4.4', { version: 'Lunatik 4.4' });
+    const b = new LunatikBackend(r.opts);
+    const v1 = hookScript('lunatik-4', 'return action.ACCEPT');
+    await b.load('again', v1, { target: 'netfilter' });
+    await writeFile(join(r.state, 'stop-error-after-stopping'), 'runner.lua:70: warning');
+    const err = await b.load('again', hookScript('lunatik-4', 'return action.DROP'), { target: 'netfilter' }).catch((e: unknown) => e);
+    expect((err as LoadError).text).toMatch(/warning; the previous version had stopped anyway and was started again$/);
+    expect(await readFile(join(r.luaRoot, 'lunawall', 'again.lua'), 'utf8')).toBe(v1);
+    expect(JSON.parse(await readFile(join(r.state, 'running.json'), 'utf8'))).toEqual(['lunawall/again']);
+  });
+
+  it('a failed stop gives the running XDP runtime its interfaces back', async () => {
+    const r = await rig('Lunatik 4.4', { version: 'Lunatik 4.4' });
+    const bpfLog = join(r.dir, 'bpftool.log');
+    process.env.FAKE_BPFTOOL_LOG = bpfLog;
+    const sysNet = join(r.dir, 'net');
+    await mkdir(join(sysNet, 'eth1'), { recursive: true });
+    await writeFile(join(sysNet, 'eth1', 'ifindex'), '3\n');
+    await mkdir(join(r.dir, 'bpf'));
+    const b = new LunatikBackend({ ...r.opts, sysClassNet: sysNet, xdp: { bpftool: fakeBpftool, pinDir: join(r.dir, 'bpf'), object: '/x/lunawall_xdp.o' } });
+    const xdpScript = 'local xdp = require("xdp")\nlocal action = require("linux.xdp")\nxdp.attach(function(buf, arg) return action.PASS end)\n';
+    await b.load('edge', xdpScript, { target: 'xdp', interfaces: ['eth1'] });
+    await writeFile(bpfLog, '');
+    await writeFile(join(r.state, 'stop-error'), 'busy');
+    await expect(b.load('edge', `${xdpScript}-- v2\n`, { target: 'xdp', interfaces: ['eth1'] })).rejects.toBeInstanceOf(LoadError);
+    const calls = (await readFile(bpfLog, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as string[]);
+    expect(calls.map((c) => c.slice(0, 2).join(' '))).toEqual(['net detach', 'map delete', 'map update', 'net attach']);
+    expect(await readFile(join(r.luaRoot, 'lunawall', 'edge.lua'), 'utf8')).toBe(xdpScript);
+  });
+
+  it('a corrupt sidecar does not block loading or unloading the name', async () => {
+    const r = await rig('Lunatik 4.4', { version: 'Lunatik 4.4' });
+    await mkdir(join(r.luaRoot, 'lunawall'));
+    await writeFile(join(r.luaRoot, 'lunawall', '.torn.state.json'), '{"target":"xd');
+    const b = new LunatikBackend(r.opts);
+    await b.load('torn', hookScript('lunatik-4', 'return action.ACCEPT'), { target: 'netfilter' });
+    expect(JSON.parse(await readFile(join(r.luaRoot, 'lunawall', '.torn.state.json'), 'utf8'))).toEqual({ target: 'netfilter', interfaces: [] });
+    await b.unload('torn');
+    expect(await b.list()).toEqual([]);
+  });
+
   it('attributes hook errors: own script and unattributed lines count, other scripts and older lines do not', async () => {
     const r = await rig('Lunatik 4.4', { version: 'Lunatik 4.4' });
     const b = new LunatikBackend(r.opts);

@@ -7,6 +7,7 @@ import { diag, normalizePolicy } from './normalize.js';
 import { policy as policySchema, type Policy } from './schema.js';
 import { checkSemantics } from './semantic.js';
 import { checkShadowing } from './shadow.js';
+import { semanticsDespite } from './check-despite.js';
 
 export { diagnosticCodes, SCHEMA_PREFIX } from './codes.js';
 
@@ -20,14 +21,23 @@ export function checkPolicy(input: unknown): { policy?: Policy; diagnostics: Dia
   const reserved = reservedSetNames(input);
   if (reserved.length) return { diagnostics: reserved };
   const parsed = policySchema.safeParse(input);
-  if (!parsed.success) return { diagnostics: schemaDiagnostics(parsed.error.issues, []) };
-  const diagnostics: Diagnostic[] = [];
-  const p = normalizePolicy(parsed.data, diagnostics);
-  checkSemantics(p, diagnostics);
-  checkTests(p, diagnostics);
+  if (!parsed.success) {
+    const shape = schemaDiagnostics(parsed.error.issues, []);
+    return { diagnostics: [...shape, ...semanticsDespite(input, parsed.error.issues, shape, (q) => semanticChecks(q).diagnostics)] };
+  }
+  const { policy: p, diagnostics } = semanticChecks(parsed.data);
   if (hasErrors(diagnostics)) return { diagnostics };
   checkShadowing(p, diagnostics);
   return { policy: p, diagnostics };
+}
+
+/** What checkPolicy reports past the shape: normalisation, semantics and the tests' packets. */
+function semanticChecks(parsed: Policy): { policy: Policy; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const policy = normalizePolicy(parsed, diagnostics);
+  checkSemantics(policy, diagnostics);
+  checkTests(policy, diagnostics);
+  return { policy, diagnostics };
 }
 
 /** zod drops a record key "__proto__" without a word; a rule naming that set would then get a puzzling "no set". */

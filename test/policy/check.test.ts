@@ -123,6 +123,39 @@ describe('checkPolicy diagnostics', () => {
     expect(diagnostics.map((d) => d.path)).toEqual(bad.map((i) => ['sets', 'big', 'elements', i]));
   });
 
+  it('reports semantic errors along with shape errors, with the broken parts set aside', () => {
+    const { policy, diagnostics } = checkPolicy({
+      ...base,
+      title: 42,
+      sets: { good: { type: 'port', elements: [22] }, bad: { type: 'port', elements: ['x'] }, spare: { type: 'cidr', elements: ['10.0.0.0/8'] } },
+      rules: [
+        rule({ dstPorts: [80, 'http'] }),
+        rule({ src: '@nope' }, { id: 'r2' }),
+        rule({ dstPorts: '@bad' }, { id: 'r3' }),
+        rule({ srcPorts: '@good', src: ['10.0.0.0/33'] }, { id: 'r4' }),
+      ],
+      tests: [{ name: 't', packet: { src: '10.0.0.1', dst: '10.0.0.2' }, expect: 'drop', rule: 'r9' }, { name: 'u', packet: { src: 1 }, expect: 'drop' }],
+    });
+    expect(policy).toBeUndefined();
+    expect(diagnostics.map((d) => [d.code, d.path.join('.')])).toEqual([
+      ['schema.invalid_type', 'title'],
+      ['schema.invalid_format', 'sets.bad.elements.0'],
+      ['schema.invalid_format', 'rules.0.match.dstPorts.1'],
+      ['schema.invalid_type', 'tests.1.packet.src'],
+      ['schema.invalid_type', 'tests.1.packet.dst'],
+      // Past the shape: the unknown set, the bad CIDR and the unused set; nothing about the set aside parts
+      // (rule r3 refers to the broken set, rule 0 is broken); the unknown test rule is not reported while a rule is.
+      ['cidr.invalid', 'rules.3.match.src.0'],
+      ['set.unknown', 'rules.1.match.src'],
+      ['set.unused', 'sets.spare'],
+    ]);
+  });
+
+  it('reports shape errors alone when the damage is in what every check reads', () => {
+    const { diagnostics } = checkPolicy({ ...base, hook: 'inptu', rules: [rule({ src: '@nope' })] });
+    expect(diagnostics.map((d) => d.code)).toEqual(['schema.invalid_value']);
+  });
+
   it('test rules "default" and "none" are accepted', () => {
     const t = (r: string) => ({ name: r, packet: { src: '10.0.0.1', dst: '10.0.0.2' }, expect: 'accept', rule: r });
     expect(checkPolicy({ ...base, tests: [t('default'), t('none')] }).diagnostics).toEqual([]);

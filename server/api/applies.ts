@@ -1,6 +1,5 @@
 // Apply routes under /api/v1: start, confirm (by token, no login), roll back, inspect, and stream progress (SSE).
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
@@ -245,10 +244,6 @@ export function appliesRoutes(deps: AppDeps): OpenAPIHono<AuthEnv> {
     });
 }
 
-const noHash = Buffer.alloc(32);
-/** The engine hashes and compares the token only for a known id; an unknown one spends the same here. */
-const spendTokenCheck = (token: string) => void timingSafeEqual(createHash('sha256').update(token).digest(), noHash);
-
 /**
  * POST /api/v1/applies/{id}/confirm without credentials: the token is the capability (LuCI's lesson:
  * a login session or client IP may not survive the change being confirmed). app.ts mounts this
@@ -264,7 +259,6 @@ export function appliesPublicRoutes(deps: AppDeps): OpenAPIHono {
     } catch (e) {
       // Anyone may call this: a different answer for a known id would let them list the apply ids.
       if (e instanceof ApplyNotFoundError || e instanceof ApplyForbiddenError) {
-        if (e instanceof ApplyNotFoundError) spendTokenCheck(c.req.valid('json').token);
         return problemResponse(404, { code: 'apply.not-found', detail: `no apply ${id} with this confirm token` }) as never;
       }
       return applyErrorResponse(e) as never;

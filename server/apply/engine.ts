@@ -290,11 +290,13 @@ export class Engine {
     this.runs.delete(run.id);
   }
 
+  /** Hashes and compares for an unknown id too, so the public confirm route takes as long either way. */
   private checkToken(id: string, token: unknown) {
-    const hash = store.tokenHashOf(this.db, id);
-    if (hash === undefined) throw new ApplyNotFoundError(id);
     const given = Buffer.from(sha256(typeof token === 'string' ? token : ''), 'hex');
-    if (!timingSafeEqual(given, Buffer.from(hash, 'hex'))) throw new ApplyForbiddenError();
+    const hash = store.tokenHashOf(this.db, id);
+    const match = timingSafeEqual(given, hash === undefined ? Buffer.alloc(given.length) : Buffer.from(hash, 'hex'));
+    if (hash === undefined) throw new ApplyNotFoundError(id);
+    if (!match) throw new ApplyForbiddenError();
   }
 
   async confirm(id: string, token: string): Promise<ApplyView> {

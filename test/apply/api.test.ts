@@ -78,10 +78,10 @@ describe('POST /api/v1/applies', () => {
 });
 
 describe('POST /api/v1/applies/{id}/confirm', () => {
-  it('confirms with the token alone, no credentials; a wrong token is 403; a finished apply is 409 with its state', async () => {
+  it('confirms with the token alone, no credentials; a wrong token is 404 like an unknown id; a finished apply is 409 with its state', async () => {
     const s = await started();
     const wrong = await call('POST', `/applies/${s.id}/confirm`, { body: { token: 'x'.repeat(32) } });
-    expect(wrong.status).toBe(403);
+    expect(wrong.status).toBe(404);
     const ok = await call('POST', `/applies/${s.id}/confirm`, { body: { token: s.token } });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ id: s.id, state: 'confirmed' });

@@ -70,7 +70,7 @@ describe('lunawall apply / confirm / rollback / applies', () => {
     expect((await run(['apply', '--confirm-window', 'soon'])).err).toEqual(['lunawall apply: --confirm-window must be whole seconds (1-3600), not "soon"']);
     expect((await run(['apply', '--policy', 'nope'])).err).toEqual(['lunawall apply: no policy named "nope" is stored or loaded']);
     expect((await run(['apply'], { LUNAWALL_TOKEN: '' })).err[0]).toMatch(/^lunawall apply: no credentials: set LUNAWALL_TOKEN/);
-    expect((await run(['confirm', 'nope', '--confirm-token', 'x'])).err).toEqual(['lunawall confirm: no apply nope']);
+    expect((await run(['confirm', 'nope', '--confirm-token', 'x'])).err).toEqual(['lunawall confirm: no apply nope with this confirm token']);
     expect((await run(['apply'], { LUNAWALL_PORT: '1' })).err[0]).toMatch(/^lunawall apply: the service is not running at http:\/\/127\.0\.0\.1:1/);
     expect((await run(['applies'])).out.length).toBe(before);
   });

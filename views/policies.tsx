@@ -2,6 +2,7 @@
 import type { Policy } from '../server/policy/schema.js';
 import { Layout, type Chrome } from './layout.js';
 import { esc, trusted } from './html.js';
+import { DeleteConflict, type ConflictView } from './conflict.js';
 
 export interface PolicyRow {
   policy: Policy;
@@ -92,16 +93,18 @@ export function PoliciesPage({ rows, chrome }: { rows: PolicyRow[]; chrome: Chro
   );
 }
 
-export function DeletePage({ name, chrome }: { name: string; chrome: Chrome }) {
+export function DeletePage({ name, revision, conflict, chrome }: { name: string; revision: number; conflict?: ConflictView; chrome: Chrome }) {
   return (
     <Layout title="Delete policy" page="policies" chrome={chrome}>
       <h2>Delete policy "{name}"?</h2>
+      {conflict ? <DeleteConflict conflict={conflict} /> : null}
       <form method="post" action={`/policies/${name}/delete`} class="cbi-section">
         <p>
           The policy is removed from the configuration. Its revisions are kept, and the kernel keeps running it until the next Save &amp;
           Apply.
         </p>
         <input type="hidden" name="_csrf" value={chrome.csrf} />
+        <input type="hidden" name="_revision" value={String(revision)} />
         <div class="cbi-page-actions">
           <a class="cbi-button" href="/policies">
             Cancel

@@ -1,12 +1,14 @@
 // The policy editor: new / edit / clone pages, Save and Save & Apply, and the htmx partials for rule, set and test rows.
 import { Hono, type Context } from 'hono';
 import type { AppDeps } from '../deps.js';
-import { getPolicy, savePolicy, StoreError } from '../db/policies.js';
+import { etagOf, getPolicy, savePolicy, StoreError } from '../db/policies.js';
+import { getRevision, listRevisions } from '../db/revisions.js';
 import { checkPolicy } from '../policy/check.js';
 import { error, hasErrors, type Diagnostic } from '../policy/diagnostics.js';
 import { emptyDraft, emptyRule, type Draft } from '../../views/editor/draft.js';
 import { FieldDiags } from '../../views/editor/field-diags.js';
 import { EditorPage } from '../../views/editor/page.js';
+import type { ConflictView } from '../../views/conflict.js';
 import { RulesSection } from '../../views/editor/rules.js';
 import { SetsSection, TestsSection } from '../../views/editor/sets-tests.js';
 import type { LuaResult } from '../../views/editor/lua-view.js';
@@ -19,6 +21,7 @@ import { draftFromForm, draftFromPolicy, inputFromDraft, mergeDiagnostics } from
 import { form, fragment, page, redirect } from './render.js';
 import { startApply } from './apply-start.js';
 import { compileDraft, runDraftTests } from './editor-compile.js';
+import { revisionField, staleness } from './conflict.js';
 
 type Mode = 'new' | 'edit';
 
@@ -28,6 +31,7 @@ interface Extras {
   results?: TestResultView[];
   revision?: number;
   flash?: Flash;
+  conflict?: ConflictView;
 }
 
 export function editorRoutes(deps: AppDeps): Hono<UiEnv> {
@@ -45,6 +49,7 @@ export function editorRoutes(deps: AppDeps): Hono<UiEnv> {
         diags={new FieldDiags(x.diags ?? [])}
         mode={mode}
         revision={x.revision}
+        conflict={x.conflict}
         lua={x.lua}
         results={x.results}
         profile={await kernelProfile()}
@@ -79,29 +84,46 @@ export function editorRoutes(deps: AppDeps): Hono<UiEnv> {
     const f = await form(c);
     const draft = draftFromForm(f);
     if (fixedName !== undefined) draft.name = fixedName;
-    const op = f.op ?? (f.profile ? 'lua' : 'save');
+    // The revision the editor was opened at rides along in every re-render, so Save can tell a stale form.
+    const opened = mode === 'edit' ? revisionField(f._revision) : undefined;
+    const again = (d: Draft, x: Extras = {}) => show(c, mode, d, { revision: opened, ...x });
+    let op = f.op ?? (f.profile ? 'lua' : 'save');
+    // "Save mine over revision N", offered by the conflict alert: a save against N, knowingly.
+    const overwrite = mode === 'edit' ? /^overwrite:(\d{1,15})$/.exec(op) : null;
+    const base = overwrite ? revisionField(overwrite[1]) : opened;
+    if (overwrite) op = 'save';
     if (op === 'reset') return redirect(c, mode === 'new' ? '/policies/new' : `/policies/${fixedName}/edit`);
-    if (op === 'lua') return show(c, mode, draft, { lua: await compileDraft(draft, f.profile) });
+    if (op === 'lua') return again(draft, { lua: await compileDraft(draft, f.profile) });
     if (op === 'run-tests') {
       const r = await runDraftTests(draft);
-      return show(c, mode, draft, { results: r.results, diags: r.diagnostics });
+      return again(draft, { results: r.results, diags: r.diagnostics });
     }
     if (op !== 'save' && op !== 'save-apply') {
       // Without JavaScript the row buttons post the whole form here: apply the edit and show the form again.
       const r = applyOp(draft, op);
-      return show(c, mode, draft, r.error === undefined ? {} : { flash: { kind: 'error', text: r.error } });
+      return again(draft, r.error === undefined ? {} : { flash: { kind: 'error', text: r.error } });
+    }
+    if (fixedName !== undefined) {
+      const conflict = staleness(deps.db, fixedName, base);
+      if (conflict) return again(draft, { conflict });
     }
     const { input, diagnostics: formDiags } = inputFromDraft(draft);
     const checked = checkPolicy(input);
     const diags = mergeDiagnostics(formDiags, checked.diagnostics);
-    if (!checked.policy || hasErrors(formDiags)) return show(c, mode, draft, { diags });
+    if (!checked.policy || hasErrors(formDiags)) return again(draft, { diags });
     let saved;
     try {
-      saved = savePolicy(deps.db, checked.policy, { author: c.get('principal').name, now: deps.clock.now(), mode: mode === 'new' ? 'create' : 'update' });
+      // The store re-checks the base revision inside its transaction (another process may have saved since
+      // staleness() looked); a deleted policy the user chose to save again is created, only if still absent.
+      const at = fixedName === undefined || base === undefined ? undefined : getRevision(deps.db, fixedName, base);
+      const write = at?.kind === 'save' ? ({ mode: 'update', ifMatch: etagOf(at.n, at.hash) } as const) : ({ mode: 'create' } as const);
+      saved = savePolicy(deps.db, checked.policy, { author: c.get('principal').name, now: deps.clock.now(), ...write });
     } catch (e) {
       if (!(e instanceof StoreError)) throw e;
+      const conflict = fixedName === undefined ? undefined : staleness(deps.db, fixedName, base);
+      if (conflict) return again(draft, { conflict });
       const at = e.code === 'policy.exists' ? ['name'] : [];
-      return show(c, mode, draft, { diags: [...diags, error(e.code, at, e.message)] });
+      return again(draft, { diags: [...diags, error(e.code, at, e.message)] });
     }
     if (op === 'save-apply') return startApply(c, deps, {});
     const name = saved.stored.name;
@@ -110,8 +132,9 @@ export function editorRoutes(deps: AppDeps): Hono<UiEnv> {
   }
 
   app.post('/policies/new', (c) => submit(c, 'new'));
+  // A policy deleted since the editor opened still gets its form back, with the conflict, not a 404.
   app.post('/policies/:name/edit', (c) => {
-    if (!getPolicy(deps.db, c.req.param('name'))) return c.notFound();
+    if (listRevisions(deps.db, c.req.param('name')).length === 0) return c.notFound();
     return submit(c, 'edit', c.req.param('name'));
   });
 

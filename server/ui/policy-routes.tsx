@@ -9,6 +9,7 @@ import { chrome } from './chrome.js';
 import { pendingChanges } from '../apply/pending.js';
 import { form, fragment, isHtmx, page, redirect } from './render.js';
 import { UnsavedBadge } from '../../views/layout.js';
+import { revisionField, staleness } from './conflict.js';
 
 export function policyRows(deps: AppDeps): PolicyRow[] {
   const pending = new Set(pendingChanges(deps.db).map((p) => p.name));
@@ -58,15 +59,33 @@ export function policyRoutes(deps: AppDeps): Hono<UiEnv> {
   });
 
   app.get('/policies/:name/delete', (c) => {
-    if (!getPolicy(deps.db, c.req.param('name'))) return c.notFound();
-    return page(c, <DeletePage name={c.req.param('name')} chrome={chrome(c, deps)} />);
+    const stored = getPolicy(deps.db, c.req.param('name'));
+    if (!stored) return c.notFound();
+    return page(c, <DeletePage name={stored.name} revision={stored.revision} chrome={chrome(c, deps)} />);
   });
 
-  app.post('/policies/:name/delete', (c) => {
+  // The confirmation names the revision it showed; if the policy moved on since, the page comes back saying so, and a second Delete deletes what it now shows.
+  app.post('/policies/:name/delete', async (c) => {
+    const name = c.req.param('name');
+    const f = await form(c);
+    const stale = () => {
+      const conflict = staleness(deps.db, name, revisionField(f._revision));
+      const stored = getPolicy(deps.db, name);
+      if (!conflict || !stored) return undefined;
+      return page(c, <DeletePage name={name} revision={stored.revision} conflict={conflict} chrome={chrome(c, deps)} />);
+    };
+    const refused = stale();
+    if (refused) return refused;
+    const stored = getPolicy(deps.db, name);
+    if (!stored) return c.notFound();
     try {
-      deletePolicy(deps.db, c.req.param('name'), { author: c.get('principal').name, now: deps.clock.now() });
+      // Re-checked inside the store's transaction: another process may write between these lines.
+      deletePolicy(deps.db, name, { author: c.get('principal').name, now: deps.clock.now(), ifMatch: stored.etag });
     } catch (e) {
-      if (e instanceof StoreError && e.code === 'policy.not-found') return c.notFound();
+      if (!(e instanceof StoreError)) throw e;
+      const again = stale();
+      if (again) return again;
+      if (e.code === 'policy.not-found') return c.notFound();
       throw e;
     }
     return redirect(c, '/policies?done=deleted');

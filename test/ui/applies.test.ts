@@ -27,7 +27,7 @@ const tokenIn = (html: string) => /name="token" value="([^"]+)"/.exec(html)?.[1]
 describe('Save & Apply', () => {
   it('from the editor saves, starts an apply and shows its steps, countdown, Confirm and Roll back now', async () => {
     kit.save(samplePolicy());
-    const form = encode({ _csrf: c.csrf, op: 'save-apply', name: 'block-ads', title: 'New title', target: 'netfilter', hook: 'forward', family: 'inet', priority: '0', defaultAction: 'accept', enabled: '1' });
+    const form = encode({ _csrf: c.csrf, _revision: '1', op: 'save-apply', name: 'block-ads', title: 'New title', target: 'netfilter', hook: 'forward', family: 'inet', priority: '0', defaultAction: 'accept', enabled: '1' });
     const r = await kit.app.request('/policies/block-ads/edit', { method: 'POST', headers: { cookie: c.cookie, origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, body: form });
     expect(r.status).toBe(303);
     const id = r.headers.get('location')!.split('/').pop()!;

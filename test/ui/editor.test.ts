@@ -1,6 +1,7 @@
 // Route tests for the policy editor: pages, Save with inline diagnostics, the htmx row partials and their no-JS fallbacks.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getPolicy } from '../../server/db/policies.js';
+import { listApplies } from '../../server/apply/store.js';
 import { samplePolicy, uiKit, type Client, type UiKit } from './harness.js';
 
 let kit: UiKit;
@@ -147,7 +148,7 @@ describe('saving', () => {
 
   it('keeps the name of an existing policy whatever the form says', async () => {
     kit.save(samplePolicy());
-    await c.post('/policies/block-ads/edit', { ...formFor({ name: 'renamed', title: 'T2' }), op: 'save' });
+    await c.post('/policies/block-ads/edit', { ...formFor({ name: 'renamed', title: 'T2' }), _revision: '1', op: 'save' });
     expect(getPolicy(kit.db, 'block-ads')!.policy.title).toBe('T2');
     expect(getPolicy(kit.db, 'renamed')).toBeUndefined();
   });
@@ -251,5 +252,128 @@ describe('generated Lua and packet tests in place', () => {
     expect(failing).toMatch(/<td class="verdict-accept">accept<\/td><td><code>default<\/code><\/td><td class="verdict-drop">FAILED/);
     const page = await text(c.post('/policies/new', { ...formFor(on), op: 'run-tests' }));
     expect(page).toContain('All 1 tests passed.');
+  });
+});
+
+describe('two tabs on one policy (lost-update protection)', () => {
+  const revisionIn = (html: string) => /<input type="hidden" name="_revision" value="([^"]*)"\/>/.exec(html)?.[1];
+  const when = /at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/;
+
+  /** Tab A and tab B both open the editor at revision 1; B saves first. */
+  async function bSavesFirst(): Promise<string> {
+    kit.save(samplePolicy('web'));
+    const a = revisionIn(await text(c.get('/policies/web/edit')));
+    const b = revisionIn(await text(c.get('/policies/web/edit')));
+    expect([a, b]).toEqual(['1', '1']);
+    expect((await c.post('/policies/web/edit', { ...formFor({ title: 'from B' }), _revision: b!, op: 'save' })).status).toBe(303);
+    expect(getPolicy(kit.db, 'web')!.revision).toBe(2);
+    return a!;
+  }
+
+  it("refuses the second Save, says who saved which revision when, and gives back the typed form", async () => {
+    const a = await bSavesFirst();
+    const r = await c.post('/policies/web/edit', { ...formFor({ title: 'from A', 'rules[0].match.dstPorts': '2222' }), _revision: a, op: 'save' });
+    expect(r.status).toBe(200);
+    const html = await r.text();
+    expect(getPolicy(kit.db, 'web')!.revision).toBe(2);
+    expect(getPolicy(kit.db, 'web')!.policy.title).toBe('from B');
+    const alert = html.slice(html.indexOf('<div class="alert-message warning" role="alert" id="conflict">'), html.indexOf('<form method="post"', html.indexOf('id="conflict"')));
+    expect(alert).toContain('nothing was saved');
+    expect(alert).toContain('Someone else saved revision 2');
+    expect(alert).toMatch(when);
+    expect(alert).toContain('<code>admin</code>');
+    expect(alert).toContain('You opened revision 1.');
+    expect(alert).toContain('href="/policies/web/edit"');
+    expect(alert).toContain('href="/policies/web/revisions/2"');
+    // What B changed, from revision 1 to 2.
+    expect(alert).toMatch(/<span class="chg">~ title: [^<]*from B[^<]*<\/span>/);
+    // A's edits are all still there, and the form still says it was opened at revision 1.
+    expect(html).toContain('value="from A"');
+    expect(html).toContain('value="2222"');
+    expect(revisionIn(html)).toBe('1');
+    // Save again from the same form: refused again.
+    await c.post('/policies/web/edit', { ...formFor({ title: 'from A' }), _revision: a, op: 'save' });
+    expect(getPolicy(kit.db, 'web')!.policy.title).toBe('from B');
+  });
+
+  it('saves over the newer revision only when asked to, and only over the revision the alert showed', async () => {
+    const a = await bSavesFirst();
+    const html = await text(c.post('/policies/web/edit', { ...formFor({ title: 'from A' }), _revision: a, op: 'save' }));
+    expect(html).toMatch(/<button type="submit" form="editor" name="op" value="overwrite:2"[^>]*>Save mine over revision 2<\/button>/);
+    // Yet another save lands before A decides: overwriting revision 2 is refused too.
+    kit.save({ ...samplePolicy('web'), title: 'from C' });
+    const again = await text(c.post('/policies/web/edit', { ...formFor({ title: 'from A' }), _revision: a, op: 'overwrite:2' }));
+    expect(again).toContain('Someone else saved revision 3');
+    expect(getPolicy(kit.db, 'web')!.policy.title).toBe('from C');
+    const r = await c.post('/policies/web/edit', { ...formFor({ title: 'from A' }), _revision: a, op: 'overwrite:3' });
+    expect(r.headers.get('location')).toBe('/policies/web/edit?done=saved');
+    expect(getPolicy(kit.db, 'web')!).toMatchObject({ revision: 4, policy: { title: 'from A' } });
+  });
+
+  it('refuses Save & Apply from a stale editor: nothing saved, no apply started', async () => {
+    const a = await bSavesFirst();
+    const r = await c.post('/policies/web/edit', { ...formFor({ title: 'from A' }), _revision: a, op: 'save-apply' });
+    expect(r.status).toBe(200);
+    expect(await r.text()).toContain('id="conflict"');
+    expect(getPolicy(kit.db, 'web')!.revision).toBe(2);
+    expect(listApplies(kit.db)).toEqual([]);
+  });
+
+  it('refuses a Save that does not say which revision it was opened at', async () => {
+    kit.save(samplePolicy('web'));
+    for (const _revision of [undefined, '', 'abc', '0', '1.0', '-1']) {
+      const html = await text(c.post('/policies/web/edit', { ...formFor({ title: 'typed' }), ...(_revision === undefined ? {} : { _revision }), op: 'save' }));
+      expect(html, _revision).toContain('This page did not say which revision it was opened at.');
+      expect(html, _revision).toContain('value="typed"');
+    }
+    expect(getPolicy(kit.db, 'web')!).toMatchObject({ revision: 1, policy: { title: 'Block ad domains' } });
+  });
+
+  it('keeps the opened revision through row edits, Lua and test runs without JavaScript', async () => {
+    kit.save(samplePolicy('web'));
+    expect(revisionIn(await text(c.post('/policies/web/edit', { ...formFor(), _revision: '1', op: 'rule-add' })))).toBe('1');
+    expect(revisionIn(await text(c.post('/policies/web/edit', { ...formFor(), _revision: '1', op: 'rule-remove:x' })))).toBe('1');
+    expect(revisionIn(await text(c.post('/policies/web/edit', { ...formFor(), _revision: '1', profile: 'lunatik-4' })))).toBe('1');
+    expect(revisionIn(await text(c.post('/policies/web/edit', { ...formFor(), _revision: '1', op: 'run-tests' })))).toBe('1');
+    expect(revisionIn(await text(c.post('/policies/new', { ...formFor({ name: 'other' }), _revision: '1', op: 'rule-add' })))).toBeUndefined();
+  });
+
+  it('a policy deleted meanwhile: Save gives the form back with the news; saving it again is a deliberate choice', async () => {
+    kit.save(samplePolicy('web'));
+    const a = revisionIn(await text(c.get('/policies/web/edit')))!;
+    const d = revisionIn(await text(c.get('/policies/web/delete')))!;
+    expect((await c.post('/policies/web/delete', { _revision: d })).headers.get('location')).toBe('/policies?done=deleted');
+    const r = await c.post('/policies/web/edit', { ...formFor({ title: 'from A' }), _revision: a, op: 'save' });
+    expect(r.status).toBe(200);
+    const html = await r.text();
+    expect(html).toContain('Someone else deleted the policy (revision 2)');
+    expect(html).toMatch(when);
+    expect(html).toContain('value="from A"');
+    expect(html).toMatch(/name="op" value="overwrite:2"[^>]*>Save mine as the policy again</);
+    expect(getPolicy(kit.db, 'web')).toBeUndefined();
+    expect((await c.post('/policies/web/edit', { ...formFor({ title: 'from A' }), _revision: a, op: 'overwrite:2' })).status).toBe(303);
+    expect(getPolicy(kit.db, 'web')!).toMatchObject({ revision: 3, policy: { title: 'from A' } });
+    // A name that never existed is still not found.
+    expect((await c.post('/policies/never/edit', { ...formFor({ name: 'never' }), _revision: '1', op: 'save' })).status).toBe(404);
+  });
+
+  it('Delete from a stale confirmation page deletes nothing and says what changed; a second Delete deletes what it shows', async () => {
+    kit.save(samplePolicy('web'));
+    const d = revisionIn(await text(c.get('/policies/web/delete')))!;
+    expect(d).toBe('1');
+    kit.save({ ...samplePolicy('web'), title: 'changed meanwhile' });
+    const r = await c.post('/policies/web/delete', { _revision: d });
+    expect(r.status).toBe(200);
+    const html = await r.text();
+    expect(html).toContain('nothing was deleted');
+    expect(html).toContain('Someone else saved revision 2');
+    expect(html).toMatch(/<span class="chg">~ title: [^<]*changed meanwhile[^<]*<\/span>/);
+    expect(html).toContain('href="/policies/web/revisions/2"');
+    expect(getPolicy(kit.db, 'web')!.revision).toBe(2);
+    expect(revisionIn(html)).toBe('2');
+    expect(await text(c.post('/policies/web/delete', {}))).toContain('nothing was deleted');
+    expect(getPolicy(kit.db, 'web')).toBeDefined();
+    expect((await c.post('/policies/web/delete', { _revision: '2' })).headers.get('location')).toBe('/policies?done=deleted');
+    expect(getPolicy(kit.db, 'web')).toBeUndefined();
   });
 });

@@ -107,7 +107,8 @@ describe('policies', () => {
     const confirm = await text(c.get('/policies/block-ads/delete'));
     expect(confirm).toMatch(/<button type="submit" class="cbi-button cbi-button-remove">\s*Delete\s*<\/button>/);
     expect(getPolicy(kit.db, 'block-ads')).toBeDefined();
-    const r = await c.post('/policies/block-ads/delete');
+    expect(confirm).toContain('<input type="hidden" name="_revision" value="1"/>');
+    const r = await c.post('/policies/block-ads/delete', { _revision: '1' });
     expect(r.headers.get('location')).toBe('/policies?done=deleted');
     expect(getPolicy(kit.db, 'block-ads')).toBeUndefined();
     expect((await c.get('/policies/block-ads/delete')).status).toBe(404);

@@ -6,6 +6,7 @@ import { fieldId, type Draft } from './draft.js';
 import type { FieldDiags } from './field-diags.js';
 import { Select, TextInput, ValueRow } from './fields.js';
 import { LuaPanel, type LuaResult } from './lua-view.js';
+import { EditorConflict, type ConflictView } from '../conflict.js';
 import { RulesSection } from './rules.js';
 import { SetsSection, TestsSection, type TestResultView } from './sets-tests.js';
 
@@ -15,7 +16,10 @@ export interface EditorProps {
   diags: FieldDiags;
   /** Editing an existing policy (name fixed) or creating one. */
   mode: 'new' | 'edit';
+  /** The revision the editor was opened at; Save refuses if the policy has moved on since. */
   revision?: number;
+  /** Save found the policy changed (or deleted) since `revision`: nothing was saved. */
+  conflict?: ConflictView;
   lua?: LuaResult;
   results?: TestResultView[];
   /** The profile of the router's kernel, shown first. */
@@ -92,12 +96,14 @@ export function EditorPage(props: EditorProps) {
     <Layout title={mode === 'new' ? 'Add policy' : `Edit ${draft.name}`} page="policies" chrome={chrome}>
       <h2>{mode === 'new' ? 'Firewall - Policies - Add policy' : `Firewall - Policies - ${draft.name}`}</h2>
       {props.revision ? <p class="cbi-map-descr">Editing revision {props.revision}. Save stores a new revision; Save &amp; Apply also loads it.</p> : null}
+      {props.conflict ? <EditorConflict conflict={props.conflict} /> : null}
       <Summary diags={diags} />
       <form method="post" action={action} id="editor" novalidate hx-post="/editor/validate" hx-trigger="change delay:300ms" hx-target="#diagnostics" hx-swap="outerHTML">
         {/* Enter in a text field submits the first button in the form: make that Save. */}
         <button type="submit" name="op" value="save" class="sr-only" tabindex={-1} aria-hidden="true"></button>
         <input type="hidden" name="_csrf" value={chrome.csrf} />
         <input type="hidden" name="_mode" value={mode} />
+        {mode === 'edit' && props.revision ? <input type="hidden" name="_revision" value={String(props.revision)} /> : null}
         <General draft={draft} diags={diags} mode={mode} />
         <SetsSection sets={draft.sets} diags={diags} />
         <RulesSection rules={draft.rules} diags={diags} />

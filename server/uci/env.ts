@@ -14,6 +14,7 @@ export function scalarEnv(c: LunawallUci): Record<string, string> {
     LUNAWALL_DATA_DIR: c.dataDir,
     LUNAWALL_BACKEND: c.backend,
     LUNAWALL_CONFIRM_WINDOW: String(c.confirmWindow),
+    LUNAWALL_SESSION_LIFETIME: String(c.sessionLifetime),
     LUNAWALL_PROBE_INTERVAL_MS: String(c.probes.intervalMs),
     LUNAWALL_ANTI_LOCKOUT: c.guard.enabled ? 'on' : 'off',
     LUNAWALL_LAN_INTERFACE: c.guard.lanInterface,

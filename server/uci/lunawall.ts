@@ -12,6 +12,8 @@ export interface LunawallUci {
   dataDir: string;
   backend: (typeof backends)[number];
   confirmWindow: number;
+  /** Seconds an admin UI login lasts however active. */
+  sessionLifetime: number;
   adminPasswordFile: string;
   probes: {
     intervalMs: number;
@@ -34,6 +36,7 @@ export function uciDefaults(): LunawallUci {
     dataDir: '/etc/lunawall',
     backend: 'auto',
     confirmWindow: 90,
+    sessionLifetime: 43_200,
     adminPasswordFile: '/etc/lunawall/admin-password',
     probes: { intervalMs: 2000, timeout: 3, gateway: 'auto', dnsName: 'openwrt.org', dnsServer: '127.0.0.1', httpUrl: '' },
     guard: { enabled: true, lanInterface: 'br-lan', managementPorts: [22, 80, 443], lanAddresses: [] },
@@ -81,7 +84,7 @@ function list<T>(r: Reader, file: string, s: UciSection | undefined, name: strin
 }
 
 const known: Record<string, string[]> = {
-  lunawall: ['enabled', 'listen', 'port', 'data_dir', 'backend', 'confirm_window', 'admin_password_file'],
+  lunawall: ['enabled', 'listen', 'port', 'data_dir', 'backend', 'confirm_window', 'session_lifetime', 'admin_password_file'],
   probes: ['interval_ms', 'timeout', 'gateway', 'dns_name', 'dns_server', 'http_url'],
   guard: ['enabled', 'lan_interface', 'management_port', 'lan_address'],
 };
@@ -119,6 +122,7 @@ export function interpretLunawall(pkg: UciPackage): { config: LunawallUci; error
     dataDir: opt(r, f, main, 'data_dir', absPath, d.dataDir),
     backend: opt(r, f, main, 'backend', oneOf(backends), d.backend),
     confirmWindow: opt(r, f, main, 'confirm_window', int(10, 3600), d.confirmWindow),
+    sessionLifetime: opt(r, f, main, 'session_lifetime', int(60, 31 * 86400), d.sessionLifetime),
     adminPasswordFile: opt(r, f, main, 'admin_password_file', absPath, d.adminPasswordFile),
     probes: {
       intervalMs: opt(r, f, probes, 'interval_ms', int(100, 60_000), d.probes.intervalMs),

@@ -54,6 +54,7 @@ describe('the shipped config', () => {
       LUNAWALL_DATA_DIR: '/etc/lunawall',
       LUNAWALL_BACKEND: 'auto',
       LUNAWALL_CONFIRM_WINDOW: '90',
+      LUNAWALL_SESSION_LIFETIME: '43200',
       LUNAWALL_PROBE_INTERVAL_MS: '2000',
       LUNAWALL_ANTI_LOCKOUT: 'on',
       LUNAWALL_LAN_INTERFACE: 'br-lan',

@@ -6,7 +6,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { AppDeps } from '../deps.js';
 import type { UiEnv } from './env.js';
 import { requireCsrf, requireSession } from './guard.js';
-import { SessionStore } from './session.js';
+import { SESSION_TTL_MS, SessionStore } from './session.js';
 import { staticRoutes } from './static.js';
 import { authRoutes, logoutRoutes } from './auth-routes.js';
 import { applyRoutes, confirmRoutes } from './apply-routes.js';
@@ -19,7 +19,7 @@ import { systemRoutes } from './system-routes.js';
 import { testerRoutes } from './tester-routes.js';
 
 export function uiRoutes(deps: AppDeps): Hono<UiEnv> {
-  const sessions = new SessionStore(deps.db, deps.clock);
+  const sessions = new SessionStore(deps.db, deps.clock, SESSION_TTL_MS, deps.config.sessionLifetime * 1000);
   const ui = new Hono<UiEnv>();
   ui.use(
     '*',

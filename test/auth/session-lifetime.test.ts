@@ -75,4 +75,13 @@ describe('the UI after the lifetime', () => {
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/login?next=%2Fstatus&expired=1');
   });
+
+  it('takes the lifetime from the configuration', async () => {
+    kit = await uiKit({ env: { LUNAWALL_SESSION_LIFETIME: '3600' } });
+    const client = await kit.login();
+    kit.clock.advance(40 * 60_000);
+    expect((await client.get('/status')).status).toBe(200);
+    kit.clock.advance(30 * 60_000);
+    expect((await client.get('/status')).headers.get('location')).toBe('/login?next=%2Fstatus&expired=1');
+  });
 });

@@ -53,13 +53,13 @@ export function encode(form: Record<string, string | string[]>): string {
   return p.toString();
 }
 
-export async function uiKit(opts: { confirmWindow?: number } = {}): Promise<UiKit> {
+export async function uiKit(opts: { confirmWindow?: number; env?: Record<string, string> } = {}): Promise<UiKit> {
   const db = openDb(':memory:');
   let offset = 0;
   const clock = { now: () => Date.now() + offset, advance: (ms: number) => void (offset += ms) };
   await setAdminPassword(db, PASSWORD, clock.now());
   const backend = new EmulatorBackend();
-  const config = loadConfig({});
+  const config = loadConfig(opts.env ?? {});
   const engine = createApplyEngine({
     db,
     backend,

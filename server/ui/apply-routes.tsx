@@ -50,8 +50,8 @@ export function confirmRoutes(deps: AppDeps, sessions: SessionStore): Hono<UiEnv
       session?.applyTokens.delete(id);
       return dialogResponse(c, deps, a, csrf, undefined);
     } catch (e) {
-      if (e instanceof ApplyNotFoundError) return c.notFound();
-      if (e instanceof ApplyForbiddenError) return c.text('Forbidden: wrong confirm token for this apply.', 403);
+      // Anyone may post here: a different answer for a known id would let them list the apply ids.
+      if (e instanceof ApplyNotFoundError || e instanceof ApplyForbiddenError) return c.text('No apply with this id and confirm token.', 404);
       if (e instanceof ApplyConflictError) {
         const a = engineOf(deps).get(id)!;
         return dialogResponse(c, deps, a, csrf, undefined, 409);

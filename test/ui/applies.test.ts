@@ -83,7 +83,14 @@ describe('Save & Apply', () => {
         headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded', ...(htmx ? { 'hx-request': 'true' } : {}) },
         body: encode({ token: t }),
       });
-    expect((await post('wrong', true)).status).toBe(403);
+    const wrong = await post('wrong', true);
+    expect([wrong.status, await wrong.text()]).toEqual([404, 'No apply with this id and confirm token.']);
+    const unknown = await kit.app.request('/applies/00000000-0000-4000-8000-000000000000/confirm', {
+      method: 'POST',
+      headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+      body: encode({ token: 'wrong' }),
+    });
+    expect([unknown.status, await unknown.text()]).toEqual([404, 'No apply with this id and confirm token.']);
     const ok = await post(token, true);
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain('Configuration changes applied.');

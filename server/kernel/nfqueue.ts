@@ -2,6 +2,7 @@
 import { LoadError, type BackendInfo, type Counters, type Health, type KernelBackend, type LoadOptions } from './backend.js';
 import { EmulatorBackend, type EmulatorBackendOptions, type LoadedRuntime } from './emulator.js';
 import { ipLinkIfindexes } from './ifindex.js';
+import { checkRuntimeName } from './names.js';
 import { ensureNfqHelper, type HelperBuildOptions } from './nfqueue/build.js';
 import { QueueRules, queueHooks, type IptablesOptions, type QueueHook } from './nfqueue/iptables.js';
 import { QueueReader, type QueuedPacket, type Verdict } from './nfqueue/reader.js';
@@ -51,16 +52,24 @@ export class NfqueueBackend implements KernelBackend {
     return this.emulator.list();
   }
 
-  load(name: string, script: string, opts: LoadOptions): Promise<void> {
+  async load(name: string, script: string, opts: LoadOptions): Promise<void> {
+    checkRuntimeName(name);
     return this.queue.run(async () => {
       await this.cleanOnce();
-      await this.emulator.load(name, script, opts);
+      const pending: LoadedRuntime = { name, target: opts.target, hook: opts.hook, interfaces: opts.interfaces ?? [] };
+      // Queues and rules for the new runtime first, while a previous version keeps filtering where
+      // it did: the emulator swap after this is atomic, so a failure at any step leaves it in place.
       try {
-        await this.sync();
+        await this.sync({ pending, add: true, remove: false });
       } catch (err) {
-        await this.emulator.unload(name);
-        await this.sync().catch(() => undefined);
+        await this.sync({ add: true, remove: true }).catch(() => undefined);
         throw new LoadError(name, `attaching to NFQUEUE failed: ${(err as Error).message}`);
+      }
+      try {
+        await this.emulator.load(name, script, opts);
+      } finally {
+        // Drops what only the previous version (or, on failure, only the new one) needed; never fails.
+        await this.sync({ add: false, remove: true });
       }
     });
   }
@@ -68,7 +77,7 @@ export class NfqueueBackend implements KernelBackend {
   unload(name: string): Promise<void> {
     return this.queue.run(async () => {
       await this.emulator.unload(name);
-      await this.sync();
+      await this.sync({ add: true, remove: true });
     });
   }
 
@@ -102,33 +111,49 @@ export class NfqueueBackend implements KernelBackend {
     this.cleaned = true;
   }
 
-  /** Makes readers and rules match the loaded runtimes: one queue per hook in use. */
-  private async sync(): Promise<void> {
+  /**
+   * Makes readers and rules match the loaded runtimes (plus `pending`, about to be swapped in): one
+   * queue per hook in use. `add` attaches queues and adds XDP interfaces (can fail); `remove`
+   * detaches and removes what is no longer wanted (best effort, never fails).
+   */
+  private async sync(how: { pending?: LoadedRuntime; add: boolean; remove: boolean }): Promise<void> {
+    const loaded = this.emulator.loaded();
     const want = new Map<QueueHook, string[]>();
     const byHook = new Map<QueueHook, LoadedRuntime[]>();
-    for (const rt of this.emulator.loaded()) {
+    for (const rt of loaded) byHook.set(hookOf(rt), [...(byHook.get(hookOf(rt)) ?? []), rt]);
+    for (const rt of how.pending ? [...loaded, how.pending] : loaded) {
       const hook = hookOf(rt);
       want.set(hook, [...new Set([...(want.get(hook) ?? []), ...rt.interfaces])]);
-      byHook.set(hook, [...(byHook.get(hook) ?? []), rt]);
     }
     this.byHook = byHook;
-    if (want.has('xdp')) this.names = invert(await this.ifindexes());
+    if (how.add && want.has('xdp')) this.names = invert(await this.ifindexes());
     for (const hook of queueHooks) {
       const wanted = want.get(hook);
+      let have = this.attached.get(hook);
+      if (!wanted) {
+        if (have && how.remove) await this.detach(hook);
+        continue;
+      }
       // A reader that died is replaced at the next load or unload (its failure stays in health until then).
-      if (this.attached.get(hook)?.reader.alive === false) await this.detach(hook);
-      const have = this.attached.get(hook);
-      if (!wanted && have) await this.detach(hook);
-      if (wanted && !have) await this.attach(hook, wanted);
-      if (wanted && have && hook === 'xdp' && !sameSet(wanted, have.interfaces)) {
-        try {
-          await this.rules.install(hook, this.queueNum(hook), wanted);
-        } catch (err) {
-          // install() removed the rules the XDP runtimes already loaded relied on; the next sync attaches afresh.
-          await this.detach(hook);
-          throw err;
-        }
-        have.interfaces = wanted;
+      if (have && how.add && !have.reader.alive) {
+        await this.detach(hook);
+        have = undefined;
+      }
+      if (!have) {
+        if (how.add) await this.attach(hook, wanted);
+        continue;
+      }
+      if (hook !== 'xdp') continue;
+      // Rule by rule, so the interfaces XDP runtimes already filter keep their rules throughout.
+      const extra = wanted.filter((i) => !have.interfaces.includes(i));
+      if (how.add && extra.length > 0) {
+        await this.rules.addInterfaces(this.queueNum(hook), extra);
+        have.interfaces = [...have.interfaces, ...extra];
+      }
+      const unused = have.interfaces.filter((i) => !wanted.includes(i));
+      if (how.remove && unused.length > 0) {
+        await this.rules.removeInterfaces(this.queueNum(hook), unused);
+        have.interfaces = have.interfaces.filter((i) => wanted.includes(i));
       }
     }
   }
@@ -209,6 +234,3 @@ function invert(m: Record<string, number>): Map<number, string> {
   return new Map(Object.entries(m).map(([name, idx]) => [idx, name]));
 }
 
-function sameSet(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((x) => b.includes(x));
-}

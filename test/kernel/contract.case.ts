@@ -11,6 +11,12 @@ export interface ContractHarness {
    * backend's packets reach it: a packet for the emulator and nfqueue, a kernel log line for lunatik.
    */
   provokeHookError(name: string): Promise<void>;
+  /**
+   * Where the backend has a failure outside the script (lunatik: a `stop` the kernel refuses;
+   * nfqueue: iptables refusing a new chain): makes loads fail that way until the returned
+   * function is called.
+   */
+  breakLoading?(): Promise<() => Promise<void>>;
   cleanup(): Promise<void>;
 }
 
@@ -102,6 +108,25 @@ export function backendContract(label: string, make: () => Promise<ContractHarne
       await loadError(h.backend.load('c-keep', 'local x = = 1\n', nf));
       expect(await h.backend.list()).toContain('c-keep');
       expect((await h.backend.health('c-keep')).ok).toBe(true);
+    });
+
+    it('keeps the previous version loaded and hooked when a replacement fails outside the script', async (ctx) => {
+      const breakLoading = h.breakLoading?.bind(h);
+      if (!breakLoading) return ctx.skip(`${h.kind} has no way to fail but the script`);
+      await h.backend.load('c-outside', hookScript(profile, 'error("hook exploded")'), nf);
+      const repair = await breakLoading();
+      try {
+        // On another hook, so a backend that routes packets per hook has something new to set up.
+        await loadError(h.backend.load('c-outside', accept(), { target: 'netfilter', hook: 'forward' }));
+      } finally {
+        await repair();
+      }
+      expect(await h.backend.list()).toContain('c-outside');
+      expect(await h.backend.health('c-outside')).toEqual({ ok: true, errors: [] });
+      // Still the previous script on its hook: what reaches it still raises.
+      await h.provokeHookError('c-outside');
+      expect((await h.backend.health('c-outside')).errors.join('\n')).toContain('hook exploded');
+      await h.backend.unload('c-outside');
     });
 
     it('refuses names that are unsafe or that Lunatik would mangle', async () => {

@@ -54,12 +54,20 @@ function logLine(r: Rig, text: string): Promise<void> {
   return appendFile(r.log, `[  123.456789] ${text}\n`);
 }
 
+/** The stand-in's `stop` prints an error and stops nothing until the returned function runs. */
+async function refuseStop(r: Rig): Promise<() => Promise<void>> {
+  const flag = join(r.state, 'stop-error');
+  await writeFile(flag, 'runner.lua:60: device or resource busy');
+  return () => rm(flag);
+}
+
 backendContract('lunatik 4.4 (stand-in CLI)', async () => {
   const r = await rig('Lunatik 4.4', { version: 'Lunatik 4.4' });
   return {
     backend: new LunatikBackend(r.opts),
     kind: 'lunatik',
     provokeHookError: (name) => logLine(r, `luanetfilter: ${r.luaRoot}/lunawall/${name}.lua:4: hook exploded`),
+    breakLoading: () => refuseStop(r),
     cleanup: async () => undefined,
   };
 });
@@ -76,6 +84,7 @@ backendContract('lunatik 3.6 (stand-in CLI, version read from a device FIFO)', a
     backend,
     kind: 'lunatik',
     provokeHookError: (name) => logLine(r, `luanetfilter hook: pcall error ${r.luaRoot}/lunawall/${name}.lua:4: hook exploded`),
+    breakLoading: () => refuseStop(r),
     cleanup: async () => undefined,
   };
 });

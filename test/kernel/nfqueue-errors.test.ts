@@ -75,4 +75,19 @@ describe.skipIf(why)(`nfqueue backend: iptables failing half-way${why ? ` (skipp
     expect(await rules()).not.toContain('LUNAWALL');
     expect((await ping('pass')).code).toBe(0);
   });
+
+  it('replacing an XDP policy with one whose interface cannot be added keeps the previous version filtering', async () => {
+    const backend = new NfqueueBackend({ netns: topo.ns.router, iptables: await wrapper('iptables', 'bad0'), ip6tables: await wrapper('ip6tables', 'bad0') });
+    const ping = (e: 'pass' | 'drop') => clients(topo).ping(addr.wan, e);
+    try {
+      await backend.load('xr', xdpDropPing, { target: 'xdp', interfaces: [ifname.routerLan] });
+      await expect(backend.load('xr', xdpDropPing.replace('action.DROP', 'action.PASS'), { target: 'xdp', interfaces: ['bad0'] })).rejects.toBeInstanceOf(LoadError);
+      expect(await backend.list()).toEqual(['xr']);
+      expect(await rules()).toMatch(/-A LUNAWALL-XDP -i lan0 -j NFQUEUE/);
+      expect((await ping('drop')).code).not.toBe(0);
+    } finally {
+      await backend.close();
+    }
+    expect(await rules()).not.toContain('LUNAWALL');
+  });
 });

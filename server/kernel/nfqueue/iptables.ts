@@ -31,21 +31,19 @@ export class QueueRules {
   constructor(private readonly opts: IptablesOptions = {}) {}
 
   /**
-   * Sends the hook's packets (XDP: those arriving on `interfaces`) to `queue`. `--queue-bypass`
-   * lets packets pass while no reader is bound, so a crashed reader never blackholes the box.
-   * On failure nothing of the hook's rules is left.
+   * Sends the hook's packets (XDP: those arriving on `interfaces`) to `queue`, replacing the
+   * hook's rules. On failure nothing of the hook's rules is left.
    */
   async install(hook: QueueHook, queue: number, interfaces: string[] = []): Promise<void> {
     await this.remove(hook);
     const { table, builtin, chain } = place[hook];
-    const target = ['-j', 'NFQUEUE', '--queue-num', String(queue), '--queue-bypass'];
     try {
       for (const bin of this.bins()) {
         await this.check(bin, ['-t', table, '-N', chain]);
         if (hook === 'xdp') {
-          for (const iface of interfaces) await this.check(bin, ['-t', table, '-A', chain, '-i', iface, ...target]);
+          for (const iface of interfaces) await this.check(bin, ['-t', table, '-A', chain, ...this.xdpRule(iface, queue)]);
         } else {
-          await this.check(bin, ['-t', table, '-A', chain, ...target]);
+          await this.check(bin, ['-t', table, '-A', chain, ...queueTarget(queue)]);
         }
         await this.check(bin, ['-t', table, '-I', builtin, '1', '-j', chain]);
       }
@@ -53,6 +51,32 @@ export class QueueRules {
       // Half an install (IPv4 without IPv6, a chain without its jump) is worse than none: undo it.
       await this.remove(hook);
       throw err;
+    }
+  }
+
+  /**
+   * Adds XDP interfaces to an installed XDP chain, leaving the rules already there alone. On
+   * failure the ones this call added are removed again and the chain is as it was.
+   */
+  async addInterfaces(queue: number, interfaces: string[]): Promise<void> {
+    const added: [string, string][] = [];
+    try {
+      for (const bin of this.bins()) {
+        for (const iface of interfaces) {
+          await this.check(bin, ['-t', place.xdp.table, '-A', place.xdp.chain, ...this.xdpRule(iface, queue)]);
+          added.push([bin, iface]);
+        }
+      }
+    } catch (err) {
+      for (const [bin, iface] of added) await run(this.argv(bin, ['-t', place.xdp.table, '-D', place.xdp.chain, ...this.xdpRule(iface, queue)]));
+      throw err;
+    }
+  }
+
+  /** Removes XDP interfaces from the XDP chain; absent rules are fine. */
+  async removeInterfaces(queue: number, interfaces: string[]): Promise<void> {
+    for (const bin of this.bins()) {
+      for (const iface of interfaces) await run(this.argv(bin, ['-t', place.xdp.table, '-D', place.xdp.chain, ...this.xdpRule(iface, queue)]));
     }
   }
 
@@ -74,6 +98,10 @@ export class QueueRules {
     for (const hook of queueHooks) await this.remove(hook);
   }
 
+  private xdpRule(iface: string, queue: number): string[] {
+    return ['-i', iface, ...queueTarget(queue)];
+  }
+
   private bins(): string[] {
     const v4 = this.opts.iptables ?? 'iptables';
     return [v4, this.opts.ip6tables ?? v4.replace(/iptables/, 'ip6tables')];
@@ -88,4 +116,9 @@ export class QueueRules {
   private async check(bin: string, args: string[]): Promise<void> {
     await runChecked(this.argv(bin, args), { timeoutMs: 15_000 });
   }
+}
+
+/** `--queue-bypass` lets packets pass while no reader is bound, so a crashed reader never blackholes the box. */
+function queueTarget(queue: number): string[] {
+  return ['-j', 'NFQUEUE', '--queue-num', String(queue), '--queue-bypass'];
 }

@@ -12,6 +12,7 @@ export interface TesterForm {
   dstPort: string;
   iif: string;
   oif: string;
+  mark: string;
   app: string;
   name: string;
 }
@@ -35,6 +36,7 @@ export const emptyTester = (policy = ''): TesterForm => ({
   dstPort: '443',
   iif: '',
   oif: '',
+  mark: '',
   app: 'tls',
   name: '',
 });
@@ -135,6 +137,9 @@ export function TesterPage(props: { form: TesterForm; policies: string[]; errors
         </Row>
         <Row id="t-oif" label="Output interface" error={e.oif}>
           <input type="text" id="t-oif" name="oif" value={f.oif} class="mono" placeholder="wan" />
+        </Row>
+        <Row id="t-mark" label="Packet mark" error={e.mark}>
+          <input type="text" id="t-mark" name="mark" value={f.mark} class="w-small mono" placeholder="0x0" />
         </Row>
         <Row id="t-app" label="Payload" error={e.app}>
           <select id="t-app" name="app">

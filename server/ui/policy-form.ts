@@ -16,6 +16,7 @@ export function draftFromPolicy(p: Policy): Draft {
     interfaces: listText(p.interfaces),
     family: p.family,
     priority: String(p.priority),
+    marks: (p.marks ?? []).map((m) => `0x${m.toString(16)}`).join(', '),
     defaultAction: p.defaultAction,
     sets: Object.entries(p.sets).map(([name, s]) => ({ name, type: s.type, elements: s.elements.join('\n') })),
     rules: p.rules.map((r) => {
@@ -51,6 +52,7 @@ export function draftFromForm(f: Record<string, string>): Draft {
     interfaces: g('interfaces'),
     family: g('family'),
     priority: g('priority'),
+    marks: g('marks'),
     defaultAction: g('defaultAction'),
     sets: indices(f, 'sets').map((i): DraftSet => ({ name: g(`sets[${i}].name`).trim(), type: g(`sets[${i}].type`), elements: g(`sets[${i}].elements`).replace(/\r\n/g, '\n') })),
     rules: indices(f, 'rules').map((i): DraftRule => {
@@ -66,6 +68,8 @@ const words = (s: string) => s.split(/[\s,]+/).filter(Boolean);
 /** Integers become numbers so the schema sees what an API client would send; anything else stays text for its message. */
 const num = (s: string): unknown => (/^-?\d+$/.test(s.trim()) ? Number(s.trim()) : s.trim());
 const portItem = (s: string): unknown => (/^\d+$/.test(s) ? Number(s) : s);
+/** Marks as fw4 and mwan3 write them (0x100) or decimal; anything else stays text for its message. */
+const markItem = (s: string): unknown => (/^0x[0-9a-f]{1,8}$/i.test(s) ? parseInt(s, 16) : /^\d+$/.test(s) ? Number(s) : s);
 
 /** "@set" is a reference; otherwise a list. Empty means "not set". */
 function list(s: string, item: (x: string) => unknown = (x) => x): unknown {
@@ -129,6 +133,8 @@ export function inputFromDraft(d: Draft): { input: Record<string, unknown>; diag
   if (d.hook) input.hook = d.hook;
   const ifs = words(d.interfaces);
   if (ifs.length) input.interfaces = ifs;
+  const marks = words(d.marks);
+  if (marks.length) input.marks = marks.map(markItem);
   return { input, diagnostics };
 }
 

@@ -22,6 +22,8 @@ export function specFromForm(f: TesterForm): { spec?: PacketSpec; errors: Record
   }
   if (f.iif.trim()) raw.iif = f.iif.trim();
   if (f.oif.trim()) raw.oif = f.oif.trim();
+  const mark = f.mark.trim();
+  if (mark) raw.mark = /^0x[0-9a-f]{1,8}$/i.test(mark) ? parseInt(mark, 16) : /^\d+$/.test(mark) ? Number(mark) : mark;
   const name = f.name.trim();
   const errors: Record<string, string> = {};
   if (f.app !== 'none' && !name) errors.name = 'give the name to put in the payload';

@@ -90,6 +90,15 @@ describe('saving', () => {
     expect(p.tests[0]).toMatchObject({ name: 'ads dropped', expect: 'drop', rule: 'r2' });
   });
 
+  it('saves packet marks typed in hex or decimal, shows them back in hex, and puts a bad one at its field', async () => {
+    expect((await c.post('/policies/new', { ...formFor({ marks: '0x0, 0x100 512' }), op: 'save' })).status).toBe(303);
+    expect(getPolicy(kit.db, 'web')!.policy.marks).toEqual([0, 256, 512]);
+    expect(await text(c.get('/policies/web/edit'))).toMatch(/id="f-marks"[^>]*value="0x0, 0x100, 0x200"/);
+    const html = await text(c.post('/policies/new', { ...formFor({ name: 'web2', marks: '0x100, wan' }), op: 'save' }));
+    expect(html).toMatch(/id="f-marks"[^>]*\/>.*?<div class="diag error"[^>]*>item 2: /s);
+    expect(getPolicy(kit.db, 'web2')).toBeUndefined();
+  });
+
   it('saves sets named like Object.prototype members (toString, constructor) without calling them duplicates', async () => {
     const r = await c.post('/policies/new', {
       ...formFor({ 'sets[0].name': 'toString', 'rules[1].match.domains': '@toString', 'sets[1].name': 'constructor', 'sets[1].type': 'cidr', 'sets[1].elements': '10.0.0.0/8', 'rules[0].match.src': '@constructor' }),

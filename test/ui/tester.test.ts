@@ -22,6 +22,7 @@ const packet = (over: Record<string, string> = {}) => ({
   dstPort: '443',
   iif: '',
   oif: '',
+  mark: '',
   app: 'tls',
   name: 'x.ads.example.com',
   ...over,
@@ -30,7 +31,7 @@ const packet = (over: Record<string, string> = {}) => ({
 describe('packet tester', () => {
   it('has a labelled field for protocol, addresses, ports, interfaces and the SNI / DNS / Host name', async () => {
     const html = await text(c.get('/tester'));
-    for (const id of ['t-policy', 't-hook', 't-proto', 't-src', 't-dst', 't-srcPort', 't-dstPort', 't-iif', 't-oif', 't-app', 't-name']) expect(html).toContain(`for="${id}"`);
+    for (const id of ['t-policy', 't-hook', 't-proto', 't-src', 't-dst', 't-srcPort', 't-dstPort', 't-iif', 't-oif', 't-mark', 't-app', 't-name']) expect(html).toContain(`for="${id}"`);
   });
 
   it('drops a TLS ClientHello for a blocked SNI by the domain rule (htmx fragment)', async () => {
@@ -48,6 +49,14 @@ describe('packet tester', () => {
     expect(ok).toContain('id="verdict">ACCEPT<');
     expect(ok).toContain('id="verdict-rule">default<');
     expect(await text(c.post('/tester', packet({ app: 'none', name: '', dstPort: '22' }), { htmx: true }))).toContain('id="verdict-rule">r1<');
+  });
+
+  it('takes the packet mark: a mark the policy does not list passes untouched', async () => {
+    expect(await text(c.post('/tester', packet(), { htmx: true }))).toContain('id="verdict-rule">r2<');
+    const marked = await text(c.post('/tester', packet({ mark: '0x100' }), { htmx: true }));
+    expect(marked).toContain('id="verdict">ACCEPT<');
+    expect(marked).toContain('id="verdict-rule">none<');
+    expect(await text(c.post('/tester', packet({ mark: 'wan' })))).toMatch(/id="t-mark"[^>]*\/><div class="diag error">/);
   });
 
   it('puts a bad address or port at its field and runs nothing', async () => {

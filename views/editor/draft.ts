@@ -46,6 +46,8 @@ export interface Draft {
   interfaces: string;
   family: string;
   priority: string;
+  /** skb marks the hook sees, as typed ("0x0, 0x100"); empty = unmarked packets only. */
+  marks: string;
   defaultAction: string;
   sets: DraftSet[];
   rules: DraftRule[];
@@ -104,6 +106,7 @@ export const emptyDraft = (): Draft => ({
   interfaces: '',
   family: 'inet',
   priority: '0',
+  marks: '',
   defaultAction: 'accept',
   sets: [],
   rules: [],

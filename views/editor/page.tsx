@@ -82,6 +82,9 @@ function General({ draft, diags, mode }: { draft: Draft; diags: FieldDiags; mode
       <ValueRow name="priority" label="Priority" diags={diags.at('priority')} descr="netfilter hook priority; fw4's filter chains sit at 0">
         <input type="text" inputmode="numeric" id={fieldId('priority')} name="priority" value={draft.priority} class="w-small mono" />
       </ValueRow>
+      <ValueRow name="marks" label="Packet marks" diags={diags.at('marks', 'item')} descr="netfilter: Lunatik runs the hook only for these skb marks; empty = unmarked packets only. List the marks mwan3 or fw4 MARK rules set (0x100, 0x200) or they pass untouched">
+        <TextInput name="marks" value={draft.marks} cls="mono w-wide" placeholder="0x0, 0x100, 0x200" />
+      </ValueRow>
       <ValueRow name="defaultAction" label="Default action" diags={diags.at('defaultAction')} descr="when no rule matches">
         <Select name="defaultAction" value={draft.defaultAction} options={['accept', 'drop']} />
       </ValueRow>

@@ -58,10 +58,11 @@ export function ApplyOptions() {
   );
 }
 
-export function ApplyForm({ csrf, disabled }: { csrf: string; disabled?: boolean }) {
+export function ApplyForm({ csrf, pending, disabled }: { csrf: string; pending: string; disabled?: boolean }) {
   return (
     <form method="post" action="/apply" class="inline-form" id="apply-form">
       <input type="hidden" name="_csrf" value={csrf} />
+      <input type="hidden" name="_pending" value={pending} />
       <button type="submit" class="cbi-button cbi-button-apply" disabled={disabled}>
         Save &amp; Apply
       </button>
@@ -69,11 +70,25 @@ export function ApplyForm({ csrf, disabled }: { csrf: string; disabled?: boolean
   );
 }
 
-export function ChangesPage({ changes, chrome }: { changes: ChangeView[]; chrome: Chrome }) {
+export interface ChangesProps {
+  changes: ChangeView[];
+  /** pendingFingerprint of what this page shows; Save & Apply and Reset send it back. */
+  pending: string;
+  /** The page a stale Save & Apply or Reset gets back, with what it refused. */
+  stale?: string;
+  chrome: Chrome;
+}
+
+export function ChangesPage({ changes, pending, stale, chrome }: ChangesProps) {
   return (
     <Layout title="Changes" page="changes" chrome={chrome}>
       <h2>Configuration / Changes</h2>
       <p class="cbi-map-descr">Saved drafts that differ from what the kernel runs. Save &amp; Apply loads them; Reset throws them away.</p>
+      {stale ? (
+        <div class="alert-message warning" role="alert">
+          {stale} The pending changes are different from the ones you were shown: they are below as they are now. Nothing was applied or reset.
+        </div>
+      ) : null}
       {changes.length === 0 ? (
         <div class="alert-message notice">There are no pending changes.</div>
       ) : (
@@ -94,11 +109,12 @@ export function ChangesPage({ changes, chrome }: { changes: ChangeView[]; chrome
       <div class="cbi-page-actions">
         <form method="post" action="/changes/reset" class="inline-form">
           <input type="hidden" name="_csrf" value={chrome.csrf} />
+          <input type="hidden" name="_pending" value={pending} />
           <button type="submit" class="cbi-button cbi-button-reset" disabled={changes.length === 0}>
             Reset
           </button>
         </form>
-        <ApplyForm csrf={chrome.csrf} disabled={changes.length === 0} />
+        <ApplyForm csrf={chrome.csrf} pending={pending} disabled={changes.length === 0} />
       </div>
     </Layout>
   );

@@ -13,6 +13,7 @@ import { ApplyDialog } from '../../views/apply-dialog.js';
 import type { UiEnv } from './env.js';
 import { chrome, dialogView } from './chrome.js';
 import { engineOf, startApply } from './apply-start.js';
+import { refuseStaleChanges } from './changes-routes.js';
 import { form, fragment, isHtmx, page, redirect } from './render.js';
 import { sessionId, type SessionStore } from './session.js';
 
@@ -68,6 +69,8 @@ export function applyRoutes(deps: AppDeps): Hono<UiEnv> {
 
   app.post('/apply', async (c) => {
     const f = await form(c);
+    const refused = refuseStaleChanges(c, deps, f, 'Save & Apply');
+    if (refused) return refused;
     const window = Number(f.window);
     return startApply(c, deps, { unchecked: f.unchecked === '1', confirmWindow: Number.isInteger(window) && window > 0 ? window : undefined });
   });

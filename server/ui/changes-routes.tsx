@@ -1,5 +1,5 @@
 // The pending-changes page behind the "Unsaved changes" badge: a diff per policy, Save & Apply, Reset.
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { AppDeps } from '../deps.js';
 import { getPolicy, listPolicies } from '../db/policies.js';
 import { getRevision } from '../db/revisions.js';
@@ -9,19 +9,32 @@ import { ChangesPage } from '../../views/changes.js';
 import type { UiEnv } from './env.js';
 import { chrome } from './chrome.js';
 import { pendingChanges } from '../apply/pending.js';
-import { changeViews } from './changes.js';
-import { page, redirect } from './render.js';
+import { changeViews, pendingFingerprint } from './changes.js';
+import { form, page, redirect } from './render.js';
+
+/**
+ * Save & Apply and Reset act on every pending change: refused (the Changes page again, as things are
+ * now, 409) unless the changes are still the ones the page showed when the button was pressed.
+ */
+export function refuseStaleChanges(c: Context<UiEnv>, deps: AppDeps, f: Record<string, string>, verb: string): Response | Promise<Response> | undefined {
+  const now = pendingFingerprint(deps.db);
+  if (f._pending === now) return undefined;
+  const why = f._pending === undefined ? `${verb} did not say which changes it was shown.` : `Someone saved or applied since this page was shown, so ${verb} was not done.`;
+  return page(c, <ChangesPage changes={changeViews(deps.db)} pending={now} stale={why} chrome={chrome(c, deps)} />, 409);
+}
 
 export function changesRoutes(deps: AppDeps): Hono<UiEnv> {
   const app = new Hono<UiEnv>();
 
-  app.get('/changes', (c) => page(c, <ChangesPage changes={changeViews(deps.db)} chrome={chrome(c, deps)} />));
+  app.get('/changes', (c) => page(c, <ChangesPage changes={changeViews(deps.db)} pending={pendingFingerprint(deps.db)} chrome={chrome(c, deps)} />));
 
   /**
    * Reset: every pending draft goes back to the revision the kernel runs (a new policy is deleted,
    * a deleted one comes back, a disabled-but-loaded one is enabled again), atomically.
    */
-  app.post('/changes/reset', (c) => {
+  app.post('/changes/reset', async (c) => {
+    const refused = refuseStaleChanges(c, deps, await form(c), 'Reset');
+    if (refused) return refused;
     const pending = new Map(pendingChanges(deps.db).map((p) => [p.name, p]));
     if (pending.size === 0) return redirect(c, '/changes?done=reset');
     const desired: Policy[] = [];

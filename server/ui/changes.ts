@@ -1,4 +1,5 @@
 // The pending changes as the UI lists them: each with a diff from the applied revision to the draft.
+import { createHash } from 'node:crypto';
 import type { Db } from '../db/index.js';
 import { diffRevisions, getRevision } from '../db/revisions.js';
 import { formatChange, type JsonChange } from '../db/json-diff.js';
@@ -19,4 +20,13 @@ export function changeViews(db: Db): ChangeView[] {
     const sign = op === 'add' ? '+' : '-';
     return { ...p, lines: JSON.stringify(rev?.policy ?? {}, null, 2).split('\n').map((text) => ({ op, text: `${sign} ${text}` })) };
   });
+}
+
+/**
+ * What the Changes page showed, as a short hash of each pending policy's kind and revisions: Save & Apply
+ * and Reset act only if it still holds, so nobody applies or throws away a change they have not seen.
+ */
+export function pendingFingerprint(db: Db): string {
+  const parts = pendingChanges(db).map((p) => `${p.name}:${p.kind}:${p.appliedRevision ?? ''}:${p.draftRevision ?? ''}`);
+  return createHash('sha256').update(parts.sort().join('\n')).digest('hex').slice(0, 32);
 }

@@ -2,7 +2,7 @@
 // rollback on timeout reported plainly, Apply unchecked, history, journal and Revert to this.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getPolicy } from '../../server/db/policies.js';
-import { ORIGIN, encode, samplePolicy, uiKit, type Client, type UiKit } from './harness.js';
+import { ORIGIN, encode, samplePolicy, uiKit, type Client, type UiKit, pendingOf } from './harness.js';
 
 let kit: UiKit;
 let c: Client;
@@ -15,7 +15,7 @@ afterEach(() => kit.close());
 const text = async (r: Response | Promise<Response>) => (await r).text();
 
 async function applyAll(form: Record<string, string> = {}): Promise<string> {
-  const r = await c.post('/apply', form);
+  const r = await c.post('/apply', { _pending: await pendingOf(c), ...form });
   expect(r.status).toBe(303);
   const id = /^\/applies\/([^/]+)$/.exec(r.headers.get('location') ?? '')?.[1];
   expect(id).toBeDefined();

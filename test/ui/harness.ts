@@ -119,3 +119,11 @@ export async function uiKit(opts: { confirmWindow?: number; env?: Record<string,
     },
   };
 }
+
+/** The `_pending` fingerprint the Changes page puts in its Save & Apply and Reset forms. */
+export async function pendingOf(c: Client): Promise<string> {
+  const html = await (await c.get('/changes')).text();
+  const m = /name="_pending" value="([0-9a-f]+)"/.exec(html);
+  if (!m) throw new Error('no _pending field on /changes');
+  return m[1]!;
+}

@@ -1,7 +1,7 @@
 // Route tests for the reading pages and the policy list's actions, with and without htmx.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getPolicy, listPolicies } from '../../server/db/policies.js';
-import { samplePolicy, uiKit, type Client, type UiKit } from './harness.js';
+import { samplePolicy, uiKit, type Client, type UiKit, pendingOf } from './harness.js';
 
 let kit: UiKit;
 let c: Client;
@@ -136,15 +136,35 @@ describe('pending changes', () => {
     expect(html).toMatch(/<code>another<\/code> <span class="label success">added<\/span>/);
     expect(html).toContain('Unsaved changes: 2');
     expect(html).toContain('<input type="checkbox" id="apply-unchecked" name="unchecked" value="1" form="apply-form"/>');
-    const r = await c.post('/changes/reset');
+    const r = await c.post('/changes/reset', { _pending: await pendingOf(c) });
     expect(r.headers.get('location')).toBe('/changes?done=reset');
     expect(getPolicy(kit.db, 'block-ads')!.policy.title).toBe('Block ad domains');
     expect(getPolicy(kit.db, 'another')).toBeUndefined();
     expect(await text(c.get('/changes'))).toContain('No unsaved changes');
   });
 
+  it('refuses Save & Apply and Reset when the pending changes differ from the ones the page showed', async () => {
+    kit.save(samplePolicy());
+    const shown = await pendingOf(c);
+    kit.save(samplePolicy('another'));
+    for (const [path, verb] of [['/apply', 'Save &amp; Apply'], ['/changes/reset', 'Reset']] as const) {
+      const r = await c.post(path, { _pending: shown });
+      expect(r.status).toBe(409);
+      const html = await r.text();
+      expect(html).toContain(`Someone saved or applied since this page was shown, so ${verb} was not done.`);
+      // The page as things are now, with a fingerprint that works.
+      expect(html).toMatch(/<code>another<\/code> <span class="label success">added<\/span>/);
+      expect(html).toContain(`name="_pending" value="${await pendingOf(c)}"`);
+      const missing = await c.post(path, {});
+      expect([missing.status, (await missing.text()).includes(`${verb} did not say which changes it was shown.`)]).toEqual([409, true]);
+    }
+    expect(kit.engine.list(10)).toEqual([]);
+    expect(getPolicy(kit.db, 'another')).toBeDefined();
+    expect((await c.post('/apply', { _pending: await pendingOf(c) })).status).toBe(303);
+  });
+
   it('says there is nothing to apply when nothing is pending', async () => {
-    const r = await c.post('/apply');
+    const r = await c.post('/apply', { _pending: await pendingOf(c) });
     expect(r.headers.get('location')).toBe('/changes?done=nochanges');
     expect(await text(c.get('/changes?done=nochanges'))).toContain('There are no changes to apply.');
   });

@@ -53,10 +53,11 @@ describe('lunawall render', () => {
   });
 
   it('bad input is one line and a non-zero exit', async () => {
+    // Two shape errors, and the missing hook that checkPolicy now reports along with them.
     const bad = await cli('render', write('bad.json', { name: 'Bad Name', defaultAction: 'maybe' }));
     expect(bad.code).toBe(1);
     expect(bad.err).toHaveLength(1);
-    expect(bad.err[0]).toMatch(/^lunawall render: .*bad\.json: name: .*\(and 1 more error\)$/);
+    expect(bad.err[0]).toMatch(/^lunawall render: .*bad\.json: name: .*\(and 2 more errors\)$/);
     const profile = await cli('render', webFile, '--profile', 'lunatik-5');
     expect(profile).toMatchObject({ code: 2, err: ['lunawall render: --profile must be one of lunatik-4, lunatik-3.6 (got "lunatik-5")'] });
     const missing = await cli('render', join(dir, 'nope.json'));

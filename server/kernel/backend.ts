@@ -36,12 +36,24 @@ export class LoadError extends Error {
   }
 }
 
+/** An unload that could not take the runtime out; what still runs is said in `text`. */
+export class UnloadError extends Error {
+  constructor(
+    readonly runtime: string,
+    readonly text: string,
+  ) {
+    super(`unloading ${runtime} failed: ${text}`);
+    this.name = 'UnloadError';
+  }
+}
+
 export interface KernelBackend {
   info(): Promise<BackendInfo>;
   /** Running runtime names. */
   list(): Promise<string[]>;
   /** Loads (or replaces) a runtime; throws LoadError with the kernel's text. */
   load(name: string, script: string, opts: LoadOptions): Promise<void>;
+  /** Takes a runtime out (nothing to do when it is not loaded); throws UnloadError if it still runs. */
   unload(name: string): Promise<void>;
   health(name: string): Promise<Health>;
   /**

@@ -1,8 +1,8 @@
 // The lunatik backend: scripts under /lib/modules/lua/lunawall, started and stopped with the `lunatik` CLI.
-import { mkdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { stageFile, writeFileAtomic } from './atomic-write.js';
-import { LoadError, type BackendInfo, type Health, type KernelBackend, type LoadOptions } from './backend.js';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { writeFileAtomic } from './atomic-write.js';
+import { LoadError, UnloadError, type BackendInfo, type Health, type KernelBackend, type LoadOptions } from './backend.js';
 import { run } from './exec.js';
 import { checkRuntimeName } from './names.js';
 import { sysfsIfindexes } from './ifindex.js';
@@ -32,12 +32,26 @@ export interface LunatikBackendOptions {
   sysClassNet?: string;
 }
 
-/** What we remember about a runtime we started: for health and for undoing XDP attachments. */
-interface Loaded {
+/**
+ * A policy runs as one of two runtimes, `<dir>/<name>` (slot a) or `<dir>/b/<name>` (slot b): a
+ * replace starts the other slot before it stops the running one. Policy names hold no `/`, so no
+ * name's slot a can be another name's slot b.
+ */
+type Slot = 'a' | 'b';
+
+/** What the sidecar file keeps across restarts: which slot is current, and what health and unload need. */
+interface Sidecar {
   target: 'netfilter' | 'xdp';
   interfaces: string[];
+  slot: Slot;
+}
+
+/** What we remember about a runtime we started: the sidecar, plus where its kernel-log errors start. */
+interface Loaded extends Sidecar {
   since: LogCursor;
 }
+
+const policyNameRe = /^[A-Za-z0-9_-]+$/;
 
 /** One lock per Lunatik device in this process, however many backend objects talk to it. */
 const deviceQueues = new Map<string, SerialQueue>();
@@ -65,7 +79,13 @@ export class LunatikBackend implements KernelBackend {
   }
 
   list(): Promise<string[]> {
-    return this.queue.run(async () => this.ours(await this.listAll()));
+    return this.queue.run(async () => {
+      const slots = this.slotsByName(await this.listAll());
+      // Both slots of a name running means a swap was cut short (a crash): settle it on sight. A
+      // failure is left for load, unload and health to report; the name is listed once either way.
+      for (const [name, running] of slots) if (running.length > 1) await this.settle(name, running);
+      return [...slots.keys()];
+    });
   }
 
   async load(name: string, script: string, opts: LoadOptions): Promise<void> {
@@ -79,122 +99,152 @@ export class LunatikBackend implements KernelBackend {
   }
 
   /**
-   * Puts `script` in place of whatever runs under `name`. A failure leaves the script file, the
-   * kernel and the sidecar as they were, or says in the error what could not be put back.
+   * Starts `script` in the free slot, moves XDP interfaces to it, records it as current, then stops
+   * the old slot: there is no moment without a runtime on the hooks. A failure at any step leaves
+   * the old slot running with its script, interfaces and sidecar, or says what could not be put back.
    */
   private async replace(name: string, script: string, opts: LoadOptions): Promise<void> {
     const v = await this.detect();
-    await mkdir(join(this.root, this.dir), { recursive: true });
-    const runtime = this.runtime(name);
-    const path = this.scriptPath(name);
-    const wasRunning = (await this.listAll()).includes(runtime);
-    const previous = wasRunning ? await readFile(path, 'utf8').catch(() => undefined) : undefined;
-    const previousInterfaces = (this.loaded.get(name) ?? (await this.readSidecar(name)))?.interfaces ?? [];
-    // Written and synced now, renamed into place only once the old runtime has stopped: after a
-    // failed stop the new script must not sit where the next boot (or `lunatik run`) picks it up.
-    const staged = await stageFile(path, script);
-    // Lunatik has no atomic swap: between this stop and the next run the old hooks are gone and
-    // packets pass unfiltered (typically a few milliseconds).
-    if (wasRunning) {
-      await this.detachAll(previousInterfaces);
-      const stopFailure = await this.stop(runtime).then(
-        () => undefined,
-        (e: Error) => e.message,
-      );
-      if (stopFailure !== undefined) {
-        await staged.discard();
-        throw new LoadError(name, `stopping the running version failed: ${stopFailure}${await this.afterFailedStop(name, runtime, v, previousInterfaces)}`);
-      }
-    }
+    const settled = await this.settle(name, this.runningSlots(name, await this.listAll()));
+    if (settled.problem !== undefined) throw new LoadError(name, settled.problem);
+    const cur = settled.slot;
+    const next: Slot = cur === 'a' ? 'b' : 'a';
+    const oldRt = cur && this.runtime(name, cur);
+    const newRt = this.runtime(name, next);
+    const before = cur ? (this.loaded.get(name) ?? (await this.readSidecar(name))) : undefined;
+    const prevIfaces = before?.interfaces ?? [];
     const interfaces = opts.target === 'xdp' ? (opts.interfaces ?? []) : [];
-    let failure = await staged.commit().then(
-      () => this.start(runtime, v, interfaces),
-      (e: Error) => `writing ${path} failed: ${e.message}`,
-    );
-    if (failure === undefined) {
-      try {
-        // Read after the run, not between stop and run, to keep the unfiltered window short; a
-        // failing hook logs on every packet, so the first milliseconds are not missed in practice.
-        const meta = { target: opts.target, interfaces, since: await this.log.cursor() };
-        await this.writeSidecar(name, meta);
-        this.loaded.set(name, meta);
-        return;
-      } catch (err) {
-        // Running without what health and unload rely on: undo it like a failed start.
-        await this.detachAll(interfaces);
-        const stopped = await this.stop(runtime).then(
-          () => '',
-          (e: Error) => `; stopping it again failed: ${e.message}`,
-        );
-        failure = `recording the load failed: ${(err as Error).message}${stopped}`;
-      }
-    }
-    throw new LoadError(name, failure + (await this.restorePrevious(name, runtime, v, wasRunning, previous, previousInterfaces)));
-  }
-
-  /** After a failed start: the previous script back on disk and running, or no trace of the new one. */
-  private async restorePrevious(
-    name: string,
-    runtime: string,
-    v: LunatikVersion,
-    wasRunning: boolean,
-    previous: string | undefined,
-    interfaces: string[],
-  ): Promise<string> {
+    const path = this.scriptPath(name, next);
     const forget = async () => {
+      if (cur) return;
       this.loaded.delete(name);
-      await rm(this.scriptPath(name), { force: true });
-      await rm(this.sidecarPath(name), { force: true });
+      await rm(this.sidecarPath(name), { force: true }).catch(() => undefined);
     };
-    if (previous === undefined) {
-      await forget();
-      return wasRunning ? '; the previous version stays stopped: its script could not be read' : '';
-    }
-    try {
-      await writeFileAtomic(this.scriptPath(name), previous);
-    } catch (err) {
-      // The failed script must not be what the next boot runs.
-      await forget().catch(() => undefined);
-      return `; the previous version stays stopped: writing its script back failed: ${(err as Error).message}`;
-    }
-    const again = await this.start(runtime, v, interfaces);
-    if (again === undefined) return '';
-    this.loaded.delete(name);
-    return `; restarting the previous version also failed: ${again}`;
-  }
 
-  /** `stop` failed: the old runtime either runs on (give its XDP interfaces back) or stopped anyway (restart it). */
-  private async afterFailedStop(name: string, runtime: string, v: LunatikVersion, interfaces: string[]): Promise<string> {
-    const running = await this.listAll().then(
-      (all) => all.includes(runtime),
-      (e: Error) => e.message,
-    );
-    if (typeof running === 'string') {
-      this.loaded.delete(name);
-      return `; whether the previous version still runs is unknown: ${running}`;
+    // The free slot's file: nothing runs it, so it is written in place (a crash leaves a stale file, overwritten next time).
+    await mkdir(dirname(path), { recursive: true });
+    await writeFileAtomic(path, script).catch((e: Error) => {
+      throw new LoadError(name, `writing ${path} failed: ${e.message}`);
+    });
+    const said = await this.start(newRt, v);
+    if (said !== undefined) {
+      await rm(path, { force: true }).catch(() => undefined);
+      await forget();
+      throw new LoadError(name, said);
     }
-    if (running) {
+
+    // Both versions run from here until the old one stops: each packet meets both hooks, and a drop
+    // from either drops it (briefly stricter, never looser). XDP interfaces switch in one map update.
+    /** Back to how things were: the old slot wired and running, the new one stopped and its file gone. */
+    const undo = async (): Promise<string> => {
+      let note = '';
       try {
-        for (const iface of interfaces) await this.xdp.attach(iface, runtime);
-        return '';
+        await this.rewire({ runtime: newRt, interfaces }, { runtime: oldRt, interfaces: prevIfaces });
       } catch (err) {
-        return `; the previous version runs, but re-attaching its XDP interfaces failed: ${(err as Error).message}`;
+        note += `; giving the XDP interfaces back to ${oldRt} failed: ${(err as Error).message}`;
+      }
+      const stopped = await this.stopChecked(newRt);
+      if (stopped === undefined) await rm(path, { force: true }).catch(() => undefined);
+      else note += `; stopping ${newRt} again failed: ${stopped}${cur ? ` (both versions run; the next call keeps ${oldRt} and stops it)` : ''}`;
+      await forget();
+      return note;
+    };
+    try {
+      await this.rewire({ runtime: oldRt, interfaces: prevIfaces }, { runtime: newRt, interfaces });
+    } catch (err) {
+      throw new LoadError(name, `attaching the XDP loader failed: ${(err as Error).message}${await undo()}`);
+    }
+    // The commit point: after a crash from here on, the sidecar makes the new slot the one kept.
+    const side: Sidecar = { target: opts.target, interfaces, slot: next };
+    try {
+      await this.writeSidecar(name, side);
+    } catch (err) {
+      throw new LoadError(name, `recording the load failed: ${(err as Error).message}${await undo()}`);
+    }
+    if (cur && oldRt) {
+      const stopped = await this.stopChecked(oldRt);
+      if (stopped !== undefined) {
+        // The old version still runs: it stays, the new one goes, so the kernel is as before the load.
+        // The sidecar is put back first, so a crash during the undo keeps the old version too.
+        const back: Sidecar = { target: before?.target ?? 'netfilter', interfaces: prevIfaces, slot: cur };
+        let note = await this.writeSidecar(name, back).then(
+          () => '',
+          (e: Error) => `; writing back its sidecar failed: ${e.message}`,
+        );
+        note += await undo();
+        throw new LoadError(name, `stopping the running version failed: ${stopped}${note || '; the new version was stopped and the running one is kept'}`);
       }
     }
-    const again = await this.start(runtime, v, interfaces);
-    if (again === undefined) return '; the previous version had stopped anyway and was started again';
-    this.loaded.delete(name);
-    return `; the previous version had stopped anyway and starting it again failed: ${again}`;
+    await rm(this.scriptPath(name, other(next)), { force: true }).catch(() => undefined);
+    // Taken after the old version stopped: its errors from the overlap must not count against the
+    // new one (a hook that fails logs on every packet, so the new one's first milliseconds are not missed).
+    const since = await this.log.cursor().catch(() => undefined);
+    if (since) this.loaded.set(name, { ...side, since });
+    else this.loaded.delete(name);
+  }
+
+  /**
+   * If both slots of `name` run, keeps the current one by the sidecar (the newer script file when
+   * there is no sidecar) and stops the other. Never throws; `problem` says what could not be done.
+   */
+  private async settle(name: string, running: Slot[]): Promise<{ slot?: Slot; problem?: string }> {
+    if (running.length < 2) return { slot: running[0] };
+    const side = await this.readSidecar(name);
+    const keep = side?.slot ?? (await this.newerScript(name));
+    const stale = this.runtime(name, other(keep));
+    const both = `${this.runtime(name, 'a')} and ${this.runtime(name, 'b')} both run (a replace was cut short)`;
+    try {
+      // The loader may point at either runtime, depending on where the swap stopped.
+      for (const iface of side?.target === 'xdp' ? side.interfaces : []) await this.xdp.point(iface, this.runtime(name, keep));
+    } catch (err) {
+      return { slot: keep, problem: `${both}; pointing the XDP loader at ${this.runtime(name, keep)} failed: ${(err as Error).message}` };
+    }
+    const stopped = await this.stopChecked(stale);
+    if (stopped !== undefined) return { slot: keep, problem: `${both}; stopping ${stale} failed: ${stopped}` };
+    await rm(this.scriptPath(name, other(keep)), { force: true }).catch(() => undefined);
+    return { slot: keep };
+  }
+
+  /** Without a sidecar: the slot whose script was written last; slot a when that cannot tell. */
+  private async newerScript(name: string): Promise<Slot> {
+    const mtime = (slot: Slot) => stat(this.scriptPath(name, slot)).then((s) => s.mtimeMs, () => -1);
+    return (await mtime('b')) > (await mtime('a')) ? 'b' : 'a';
+  }
+
+  /**
+   * Moves XDP interfaces from one runtime to another: shared interfaces by a map update (atomic per
+   * frame), new ones attached, ones `to` does not keep detached (best effort).
+   */
+  private async rewire(from: { runtime?: string; interfaces: string[] }, to: { runtime?: string; interfaces: string[] }): Promise<void> {
+    if (to.runtime) {
+      for (const iface of to.interfaces) {
+        if (from.runtime && from.interfaces.includes(iface)) await this.xdp.point(iface, to.runtime);
+        else await this.xdp.attach(iface, to.runtime);
+      }
+    }
+    const keep = to.runtime ? to.interfaces : [];
+    await this.detachAll(from.interfaces.filter((i) => !keep.includes(i)));
   }
 
   async unload(name: string): Promise<void> {
     checkRuntimeName(name);
     return this.queue.run(async () => {
-      const meta = this.loaded.get(name) ?? (await this.readSidecar(name));
-      await this.detachAll(meta?.interfaces ?? []);
-      if ((await this.listAll()).includes(this.runtime(name))) await this.stop(this.runtime(name));
+      const running = this.runningSlots(name, await this.listAll());
+      const interfaces = (this.loaded.get(name) ?? (await this.readSidecar(name)))?.interfaces ?? [];
+      await this.detachAll(interfaces);
+      for (const slot of running) {
+        const runtime = this.runtime(name, slot);
+        const stopped = await this.stopChecked(runtime);
+        if (stopped === undefined) continue;
+        // Still running without its interfaces, their traffic would pass it by: give them back.
+        const back = await this.rewire({ interfaces: [] }, { runtime, interfaces }).then(
+          () => (interfaces.length > 0 ? '; its XDP interfaces were attached again' : ''),
+          (e: Error) => `; attaching its XDP interfaces again failed: ${e.message}`,
+        );
+        throw new UnloadError(name, `stopping ${runtime} failed: ${stopped}${back}`);
+      }
       this.loaded.delete(name);
-      await rm(this.scriptPath(name), { force: true });
+      for (const slot of ['a', 'b'] as const) await rm(this.scriptPath(name, slot), { force: true });
       await rm(this.sidecarPath(name), { force: true });
     });
   }
@@ -202,16 +252,23 @@ export class LunatikBackend implements KernelBackend {
   async health(name: string): Promise<Health> {
     checkRuntimeName(name);
     return this.queue.run(async () => {
-      const running = (await this.listAll()).includes(this.runtime(name));
+      const settled = await this.settle(name, this.runningSlots(name, await this.listAll()));
+      const slot = settled.slot;
       let meta = this.loaded.get(name);
-      if (!meta) {
-        // Started by an earlier process: errors count from the first time we look.
+      if (!meta || (slot && meta.slot !== slot)) {
+        // Started by an earlier process (or swapped by one): errors count from the first time we look.
         const side = await this.readSidecar(name);
-        meta = { target: side?.target ?? 'netfilter', interfaces: side?.interfaces ?? [], since: await this.log.cursor() };
-        if (running) this.loaded.set(name, meta);
+        meta = {
+          target: side?.target ?? 'netfilter',
+          interfaces: side?.interfaces ?? [],
+          slot: slot ?? side?.slot ?? 'a',
+          since: await this.log.cursor(),
+        };
+        if (slot) this.loaded.set(name, meta);
       }
-      const errors = this.attribute(name, meta.target, await this.log.since(meta.since));
-      if (!running) errors.unshift(`${this.runtime(name)} is not running`);
+      const errors = this.attribute(name, meta.slot, meta.target, await this.log.since(meta.since));
+      if (settled.problem !== undefined) errors.unshift(settled.problem);
+      if (!slot) errors.unshift(`${this.runtime(name, meta.slot)} is not running`);
       return { ok: errors.length === 0, errors };
     });
   }
@@ -226,11 +283,11 @@ export class LunatikBackend implements KernelBackend {
   private get dir(): string {
     return this.opts.dir ?? 'lunawall';
   }
-  private runtime(name: string): string {
-    return `${this.dir}/${name}`;
+  private runtime(name: string, slot: Slot): string {
+    return slot === 'a' ? `${this.dir}/${name}` : `${this.dir}/b/${name}`;
   }
-  private scriptPath(name: string): string {
-    return join(this.root, this.dir, `${name}.lua`);
+  private scriptPath(name: string, slot: Slot): string {
+    return slot === 'a' ? join(this.root, this.dir, `${name}.lua`) : join(this.root, this.dir, 'b', `${name}.lua`);
   }
   private sidecarPath(name: string): string {
     return join(this.root, this.dir, `.${name}.state.json`);
@@ -264,28 +321,38 @@ export class LunatikBackend implements KernelBackend {
     return names;
   }
 
-  private ours(all: string[]): string[] {
-    const prefix = `${this.dir}/`;
-    return all.filter((r) => r.startsWith(prefix)).map((r) => r.slice(prefix.length));
+  /** Our policies among the running runtimes, with the slots each one runs in. */
+  private slotsByName(all: string[]): Map<string, Slot[]> {
+    const out = new Map<string, Slot[]>();
+    for (const runtime of all) {
+      // Slot b first: `<dir>/b/<name>` also starts with `<dir>/`.
+      const [name, slot]: [string, Slot] | [undefined, undefined] = runtime.startsWith(`${this.dir}/b/`)
+        ? [runtime.slice(this.dir.length + 3), 'b']
+        : runtime.startsWith(`${this.dir}/`)
+          ? [runtime.slice(this.dir.length + 1), 'a']
+          : [undefined, undefined];
+      if (name === undefined || !policyNameRe.test(name)) continue;
+      out.set(name, [...(out.get(name) ?? []), slot]);
+    }
+    return out;
   }
 
-  /** Starts a runtime and attaches its XDP interfaces; returns the failure text, or undefined. Never throws. */
-  private async start(runtime: string, v: LunatikVersion, interfaces: string[]): Promise<string | undefined> {
+  private runningSlots(name: string, all: string[]): Slot[] {
+    return this.slotsByName(all).get(name) ?? [];
+  }
+
+  /** Starts a runtime; returns the failure text, or undefined. Never throws, never leaves it half started. */
+  private async start(runtime: string, v: LunatikVersion): Promise<string | undefined> {
     const said = await this.cli(['run', runtime, v.runContext]).catch((e: Error) => e.message);
     if (said !== '') return said;
-    let step = 'checking `lunatik list` after run';
     try {
       if (!(await this.listAll()).includes(runtime)) return `${runtime} is not listed by \`lunatik list\` after run`;
-      step = 'attaching the XDP loader';
-      for (const iface of interfaces) await this.xdp.attach(iface, runtime);
     } catch (err) {
-      // Half started is worse than not started: whoever restores the previous version needs the name free.
-      await this.detachAll(interfaces);
       const stopped = await this.stop(runtime).then(
         () => '',
         (e: Error) => `; stopping it again failed: ${e.message}`,
       );
-      return `${step} failed: ${(err as Error).message}${stopped}`;
+      return `checking \`lunatik list\` after run failed: ${(err as Error).message}${stopped}`;
     }
     return undefined;
   }
@@ -293,6 +360,24 @@ export class LunatikBackend implements KernelBackend {
   private async stop(runtime: string): Promise<void> {
     const said = await this.cli(['stop', runtime]);
     if (said !== '') throw new Error(`lunatik stop ${runtime}: ${said}`);
+  }
+
+  /**
+   * Stops a runtime; returns why it still runs, or undefined once it is gone. A `stop` that prints
+   * an error but stopped the runtime anyway counts as done: what matters is what runs.
+   */
+  private async stopChecked(runtime: string): Promise<string | undefined> {
+    const failure = await this.stop(runtime).then(
+      () => undefined,
+      (e: Error) => e.message,
+    );
+    if (failure === undefined) return undefined;
+    const still = await this.listAll().then(
+      (all) => all.includes(runtime),
+      (e: Error) => `${failure}; whether it still runs is unknown: ${e.message}`,
+    );
+    if (still === false) return undefined;
+    return still === true ? failure : still;
   }
 
   /** Best effort: an interface that is gone has nothing attached any more. */
@@ -304,8 +389,9 @@ export class LunatikBackend implements KernelBackend {
    * Hook errors that concern this runtime: lines naming its script, plus lines naming no script
    * (e.g. "bad argument #2 to '?' (out of bounds)"), which could come from any loaded runtime.
    */
-  private attribute(name: string, target: 'netfilter' | 'xdp', lines: string[]): string[] {
-    const own = `${this.scriptPath(name)}:`;
+  private attribute(name: string, slot: Slot, target: 'netfilter' | 'xdp', lines: string[]): string[] {
+    // The current slot's file only: the other slot's lines are the old version's, from the overlap.
+    const own = `${this.scriptPath(name, slot)}:`;
     const out: string[] = [];
     for (const line of lines) {
       const e = hookError(line);
@@ -315,10 +401,11 @@ export class LunatikBackend implements KernelBackend {
     return out;
   }
 
-  private async readSidecar(name: string): Promise<Omit<Loaded, 'since'> | undefined> {
+  /** `slot` is absent in sidecars written before slots existed (those runtimes are slot a). */
+  private async readSidecar(name: string): Promise<Omit<Sidecar, 'slot'> & { slot?: Slot } | undefined> {
     const text = await readFile(this.sidecarPath(name), 'utf8').catch(() => undefined);
     if (text === undefined) return undefined;
-    let v: { target?: unknown; interfaces?: unknown } | null;
+    let v: { target?: unknown; interfaces?: unknown; slot?: unknown } | null;
     try {
       v = JSON.parse(text) as typeof v;
     } catch {
@@ -329,10 +416,15 @@ export class LunatikBackend implements KernelBackend {
     return {
       target: v.target === 'xdp' ? 'xdp' : 'netfilter',
       interfaces: Array.isArray(v.interfaces) ? v.interfaces.filter((i): i is string => typeof i === 'string') : [],
+      slot: v.slot === 'a' || v.slot === 'b' ? v.slot : undefined,
     };
   }
 
-  private async writeSidecar(name: string, meta: Loaded): Promise<void> {
-    await writeFileAtomic(this.sidecarPath(name), JSON.stringify({ target: meta.target, interfaces: meta.interfaces }));
+  private async writeSidecar(name: string, side: Sidecar): Promise<void> {
+    await writeFileAtomic(this.sidecarPath(name), JSON.stringify({ target: side.target, interfaces: side.interfaces, slot: side.slot }));
   }
+}
+
+function other(slot: Slot): Slot {
+  return slot === 'a' ? 'b' : 'a';
 }

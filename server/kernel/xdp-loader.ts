@@ -22,6 +22,7 @@ const NAME_MAX = 64;
 export type XdpStep =
   | { op: 'load' }
   | { op: 'attach'; iface: string; ifindex: number; runtime: string }
+  | { op: 'point'; iface: string; ifindex: number; runtime: string }
   | { op: 'detach'; iface: string; ifindex: number };
 
 /** The commands for one step; every command the loader runs is built here. */
@@ -41,6 +42,9 @@ export function xdpCommands(step: XdpStep, opts: XdpLoaderOptions = {}): string[
         [bpftool, 'map', 'update', 'pinned', map, 'key', 'hex', ...u32Hex(step.ifindex), 'value', 'hex', ...rtValueHex(step.runtime)],
         [bpftool, 'net', 'attach', mode, 'pinned', prog, 'dev', step.iface, 'overwrite'],
       ];
+    case 'point':
+      // A hash-map update swaps the whole element under RCU: each frame sees the old name or the new one.
+      return [[bpftool, 'map', 'update', 'pinned', map, 'key', 'hex', ...u32Hex(step.ifindex), 'value', 'hex', ...rtValueHex(step.runtime)]];
     case 'detach':
       return [
         [bpftool, 'net', 'detach', mode, 'dev', step.iface],
@@ -74,6 +78,11 @@ export class XdpLoader {
     const loaded = await access(join(pinDir, 'prog')).then(() => true, () => false);
     if (!loaded) await this.exec({ op: 'load' });
     await this.exec({ op: 'attach', iface, ifindex: await this.ifindex(iface), runtime });
+  }
+
+  /** Points an attached interface at another runtime, without detaching: the switch is atomic per frame. */
+  async point(iface: string, runtime: string): Promise<void> {
+    await this.exec({ op: 'point', iface, ifindex: await this.ifindex(iface), runtime });
   }
 
   async detach(iface: string): Promise<void> {

@@ -5,10 +5,13 @@
 // root, default /lib/modules/lua), FAKE_LUNATIK_VERSION (default "Lunatik 4.4"), FAKE_LUNATIK_DELAY_MS
 // (slows every command, so overlapping calls are caught). Like the real tool it exits 0 on failure
 // and prints the error text on stdout; two commands at once are refused loudly (the real device wedges).
-// A file `stop-error` in the state directory makes `stop` print its text and stop nothing;
-// `stop-error-after-stopping` makes it print its text after stopping.
+// Files in the state directory change its answers: `stop-error` makes `stop` print its text and stop
+// nothing; `stop-error-once` does that for the next `stop` only; `stop-error-after-stopping` makes it
+// print its text after stopping; `run-error` makes `run` print its text and start nothing. Every
+// command is appended to `calls.log` (one JSON argv a line), or to FAKE_CALL_LOG when set (a log the
+// fake bpftool can share, so a test sees the order of both).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,6 +36,7 @@ try {
 }
 try {
   if (delay > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, delay);
+  appendFileSync(process.env.FAKE_CALL_LOG ?? join(state, 'calls.log'), `${JSON.stringify(process.argv.slice(2))}\n`);
   process.stdout.write(`${command(process.argv.slice(2))}\n`);
 } finally {
   closeSync(lock);
@@ -57,6 +61,12 @@ function command([cmd, script, ctx]) {
     case 'stop': {
       const refused = join(state, 'stop-error');
       if (existsSync(refused)) return readFileSync(refused, 'utf8').trim();
+      const once = join(state, 'stop-error-once');
+      if (existsSync(once)) {
+        const text = readFileSync(once, 'utf8').trim();
+        rmSync(once);
+        return text;
+      }
       save(running().filter((s) => s !== script));
       const late = join(state, 'stop-error-after-stopping');
       return existsSync(late) ? readFileSync(late, 'utf8').trim() : '';
@@ -67,6 +77,8 @@ function command([cmd, script, ctx]) {
 }
 
 function start(script, ctx) {
+  const refused = join(state, 'run-error');
+  if (existsSync(refused)) return readFileSync(refused, 'utf8').trim();
   // v3.x pastes the argument in as a Lua literal (`softirq` is then nil, still non-sleepable);
   // v4.2+ checks it against the option list.
   if (major >= 4 && !['process', 'softirq', 'hardirq'].includes(ctx ?? 'process')) {

@@ -1,13 +1,13 @@
 // The lunatik backend against the stand-in CLI: the contract for both profiles, plus what only it does.
 import { execFile } from 'node:child_process';
-import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compilePolicy } from '../../server/compile/index.js';
-import { LoadError } from '../../server/kernel/backend.js';
+import { LoadError, UnloadError } from '../../server/kernel/backend.js';
 import { LunatikBackend, type LunatikBackendOptions } from '../../server/kernel/lunatik.js';
 import { parseLunatikVersion } from '../../server/kernel/lunatik-version.js';
 import { checkPolicy } from '../../server/policy/check.js';
@@ -61,12 +61,71 @@ async function refuseStop(r: Rig): Promise<() => Promise<void>> {
   return () => rm(flag);
 }
 
+/** The stand-in's `run` prints an error and starts nothing until the returned function runs. */
+async function refuseRun(r: Rig): Promise<() => Promise<void>> {
+  const flag = join(r.state, 'run-error');
+  await writeFile(flag, 'runner.lua:30: not enough memory');
+  return () => rm(flag);
+}
+
+/** The script file of whichever slot of `name` runs (what the kernel names in its error lines). */
+async function runningScript(r: Rig, name: string): Promise<string> {
+  const slotB = (await running(r)).includes(`lunawall/b/${name}`);
+  return join(r.luaRoot, 'lunawall', ...(slotB ? ['b'] : []), `${name}.lua`);
+}
+
+/** The stand-in CLI's commands so far, as "cmd arg…". */
+async function calls(r: Rig): Promise<string[]> {
+  const text = await readFile(join(r.state, 'calls.log'), 'utf8');
+  return text.trim() === '' ? [] : text.trim().split('\n').map((l) => (JSON.parse(l) as string[]).join(' '));
+}
+
+async function running(r: Rig): Promise<string[]> {
+  return JSON.parse(await readFile(join(r.state, 'running.json'), 'utf8')) as string[];
+}
+
+async function sidecar(r: Rig, name: string): Promise<Record<string, unknown>> {
+  return JSON.parse(await readFile(join(r.luaRoot, 'lunawall', `.${name}.state.json`), 'utf8')) as Record<string, unknown>;
+}
+
+const xdpScript = 'local xdp = require("xdp")\nlocal action = require("linux.xdp")\nxdp.attach(function(buf, arg) return action.PASS end)\n';
+
+/** A backend with interfaces eth1 and eth2 whose CLI and bpftool calls land in one log, in order. */
+async function xdpRig(r: Rig): Promise<{ b: LunatikBackend; log: string }> {
+  const log = join(r.dir, 'calls-and-bpftool.log');
+  process.env.FAKE_BPFTOOL_LOG = log;
+  const sysNet = join(r.dir, 'net');
+  for (const [iface, idx] of [['eth1', 3], ['eth2', 4]] as const) {
+    await mkdir(join(sysNet, iface), { recursive: true });
+    await writeFile(join(sysNet, iface, 'ifindex'), `${idx}\n`);
+  }
+  await mkdir(join(r.dir, 'bpf'));
+  const b = new LunatikBackend({
+    ...r.opts,
+    env: { ...r.opts.env, FAKE_CALL_LOG: log },
+    sysClassNet: sysNet,
+    xdp: { bpftool: fakeBpftool, pinDir: join(r.dir, 'bpf'), object: '/x/lunawall_xdp.o' },
+  });
+  return { b, log };
+}
+
+async function ordered(log: string): Promise<string[][]> {
+  const text = (await readFile(log, 'utf8')).trim();
+  return text === '' ? [] : text.split('\n').map((l) => JSON.parse(l) as string[]);
+}
+
+/** The runtime name in a `bpftool map update … value hex <len u32> <64 name bytes>` argv. */
+function mapUpdateName(argv: string[]): string {
+  const bytes = argv.slice(argv.indexOf('value') + 6).map((h) => parseInt(h, 16));
+  return Buffer.from(bytes.slice(0, bytes.indexOf(0))).toString('utf8');
+}
+
 backendContract('lunatik 4.4 (stand-in CLI)', async () => {
   const r = await rig('Lunatik 4.4', { version: 'Lunatik 4.4' });
   return {
     backend: new LunatikBackend(r.opts),
     kind: 'lunatik',
-    provokeHookError: (name) => logLine(r, `luanetfilter: ${r.luaRoot}/lunawall/${name}.lua:4: hook exploded`),
+    provokeHookError: async (name) => logLine(r, `luanetfilter: ${await runningScript(r, name)}:4: hook exploded`),
     breakLoading: () => refuseStop(r),
     cleanup: async () => undefined,
   };
@@ -83,8 +142,8 @@ backendContract('lunatik 3.6 (stand-in CLI, version read from a device FIFO)', a
   return {
     backend,
     kind: 'lunatik',
-    provokeHookError: (name) => logLine(r, `luanetfilter hook: pcall error ${r.luaRoot}/lunawall/${name}.lua:4: hook exploded`),
-    breakLoading: () => refuseStop(r),
+    provokeHookError: async (name) => logLine(r, `luanetfilter hook: pcall error ${await runningScript(r, name)}:4: hook exploded`),
+    breakLoading: () => refuseRun(r),
     cleanup: async () => undefined,
   };
 });
@@ -169,54 +228,232 @@ describe('lunatik backend specifics', () => {
     expect(results.filter((x) => x.status === 'rejected')).toHaveLength(1);
   });
 
-  it('a replacement whose stop fails leaves the previous script on disk and running, and throws LoadError', async () => {
+  it('a replace starts the other slot before it stops the running one, and list() names the policy once', async () => {
+    const r = await rig('Lunatik 4.4', { version: 'Lunatik 4.4' });
+    const b = new LunatikBackend(r.opts);
+    const v = (n: number) => hookScript('lunatik-4', `return action.ACCEPT -- v${n}`);
+    await b.load('web', v(1), { target: 'netfilter' });
+    await writeFile(join(r.state, 'calls.log'), '');
+    await b.load('web', v(2), { target: 'netfilter' });
+    expect(await calls(r)).toEqual(['list', 'run lunawall/b/web softirq', 'list', 'stop lunawall/web']);
+    expect(await running(r)).toEqual(['lunawall/b/web']);
+    expect(await b.list()).toEqual(['web']);
+    expect(await readFile(join(r.luaRoot, 'lunawall', 'b', 'web.lua'), 'utf8')).toBe(v(2));
+    expect(await readdir(join(r.luaRoot, 'lunawall'))).toEqual(['.web.state.json', 'b']);
+    expect(await sidecar(r, 'web')).toEqual({ target: 'netfilter', interfaces: [], slot: 'b' });
+    // And back to slot a.
+    await writeFile(join(r.state, 'calls.log'), '');
+    await b.load('web', v(3), { target: 'netfilter' });
+    expect(await calls(r)).toEqual(['list', 'run lunawall/web softirq', 'list', 'stop lunawall/b/web']);
+    expect(await running(r)).toEqual(['lunawall/web']);
+    expect(await readFile(join(r.luaRoot, 'lunawall', 'web.lua'), 'utf8')).toBe(v(3));
+    expect(await readdir(join(r.luaRoot, 'lunawall', 'b'))).toEqual([]);
+    expect((await sidecar(r, 'web')).slot).toBe('a');
+    await b.unload('web');
+    expect(await running(r)).toEqual([]);
+  });
+
+  it('slot names never collide: policy "b" and policy "x_b" next to "x"', async () => {
+    const r = await rig('Lunatik 4.4', { version: 'Lunatik 4.4' });
+    const b = new LunatikBackend(r.opts);
+    const s = hookScript('lunatik-4', 'return action.ACCEPT');
+    for (const n of ['x', 'x_b', 'b', 'x', 'b']) await b.load(n, `${s}-- ${n}\n`, { target: 'netfilter' });
+    expect((await b.list()).sort()).toEqual(['b', 'x', 'x_b']);
+    expect((await running(r)).sort()).toEqual(['lunawall/b/b', 'lunawall/b/x', 'lunawall/x_b']);
+    await b.unload('x');
+    expect((await b.list()).sort()).toEqual(['b', 'x_b']);
+  });
+
+  it('a replacement whose run fails leaves the running slot, its script and its sidecar as they were', async () => {
     const r = await rig('Lunatik 4.4', { version: 'Lunatik 4.4' });
     const b = new LunatikBackend(r.opts);
     const v1 = hookScript('lunatik-4', 'return action.ACCEPT');
     await b.load('keep', v1, { target: 'netfilter' });
-    const sidecar = await readFile(join(r.luaRoot, 'lunawall', '.keep.state.json'), 'utf8');
-    await writeFile(join(r.state, 'stop-error'), 'runner.lua:60: device or resource busy');
+    const side = await sidecar(r, 'keep');
+    await writeFile(join(r.state, 'run-error'), 'runner.lua:30: out of memory');
+    await writeFile(join(r.state, 'calls.log'), '');
     const err = await b.load('keep', hookScript('lunatik-4', 'return action.DROP'), { target: 'netfilter' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LoadError);
-    expect((err as LoadError).text).toBe('stopping the running version failed: lunatik stop lunawall/keep: runner.lua:60: device or resource busy');
+    expect((err as LoadError).text).toBe('runner.lua:30: out of memory');
+    expect(await calls(r)).toEqual(['list', 'run lunawall/b/keep softirq']);
+    expect(await running(r)).toEqual(['lunawall/keep']);
     expect(await readFile(join(r.luaRoot, 'lunawall', 'keep.lua'), 'utf8')).toBe(v1);
-    expect(await readFile(join(r.luaRoot, 'lunawall', '.keep.state.json'), 'utf8')).toBe(sidecar);
-    expect((await readdir(join(r.luaRoot, 'lunawall'))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
-    expect(JSON.parse(await readFile(join(r.state, 'running.json'), 'utf8'))).toEqual(['lunawall/keep']);
+    expect(await readdir(join(r.luaRoot, 'lunawall', 'b'))).toEqual([]);
+    expect(await sidecar(r, 'keep')).toEqual(side);
     expect(await b.health('keep')).toEqual({ ok: true, errors: [] });
-    await rm(join(r.state, 'stop-error'));
-    await b.unload('keep');
   });
 
-  it('a stop that reports an error but stopped anyway: the previous version is started again', async () => {
+  it('a failed stop of the old slot stops the new one again: LoadError, and the kernel is as before', async () => {
     const r = await rig('Lunatik 4.4', { version: 'Lunatik 4.4' });
     const b = new LunatikBackend(r.opts);
     const v1 = hookScript('lunatik-4', 'return action.ACCEPT');
-    await b.load('again', v1, { target: 'netfilter' });
-    await writeFile(join(r.state, 'stop-error-after-stopping'), 'runner.lua:70: warning');
-    const err = await b.load('again', hookScript('lunatik-4', 'return action.DROP'), { target: 'netfilter' }).catch((e: unknown) => e);
-    expect((err as LoadError).text).toMatch(/warning; the previous version had stopped anyway and was started again$/);
-    expect(await readFile(join(r.luaRoot, 'lunawall', 'again.lua'), 'utf8')).toBe(v1);
-    expect(JSON.parse(await readFile(join(r.state, 'running.json'), 'utf8'))).toEqual(['lunawall/again']);
+    await b.load('keep', v1, { target: 'netfilter' });
+    const side = await sidecar(r, 'keep');
+    await writeFile(join(r.state, 'stop-error-once'), 'runner.lua:60: device or resource busy');
+    await writeFile(join(r.state, 'calls.log'), '');
+    const err = await b.load('keep', hookScript('lunatik-4', 'return action.DROP'), { target: 'netfilter' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LoadError);
+    expect((err as LoadError).text).toBe(
+      'stopping the running version failed: lunatik stop lunawall/keep: runner.lua:60: device or resource busy; the new version was stopped and the running one is kept',
+    );
+    expect(await calls(r)).toEqual(['list', 'run lunawall/b/keep softirq', 'list', 'stop lunawall/keep', 'list', 'stop lunawall/b/keep']);
+    expect(await running(r)).toEqual(['lunawall/keep']);
+    expect(await readFile(join(r.luaRoot, 'lunawall', 'keep.lua'), 'utf8')).toBe(v1);
+    expect(await readdir(join(r.luaRoot, 'lunawall', 'b'))).toEqual([]);
+    expect(await sidecar(r, 'keep')).toEqual(side);
+    expect((await readdir(join(r.luaRoot, 'lunawall'))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(await b.health('keep')).toEqual({ ok: true, errors: [] });
   });
 
-  it('a failed stop gives the running XDP runtime its interfaces back', async () => {
+  it('when neither slot can be stopped, both run with the old one recorded as current, and the next call settles on it', async () => {
     const r = await rig('Lunatik 4.4', { version: 'Lunatik 4.4' });
-    const bpfLog = join(r.dir, 'bpftool.log');
-    process.env.FAKE_BPFTOOL_LOG = bpfLog;
-    const sysNet = join(r.dir, 'net');
-    await mkdir(join(sysNet, 'eth1'), { recursive: true });
-    await writeFile(join(sysNet, 'eth1', 'ifindex'), '3\n');
-    await mkdir(join(r.dir, 'bpf'));
-    const b = new LunatikBackend({ ...r.opts, sysClassNet: sysNet, xdp: { bpftool: fakeBpftool, pinDir: join(r.dir, 'bpf'), object: '/x/lunawall_xdp.o' } });
-    const xdpScript = 'local xdp = require("xdp")\nlocal action = require("linux.xdp")\nxdp.attach(function(buf, arg) return action.PASS end)\n';
+    const b = new LunatikBackend(r.opts);
+    const v1 = hookScript('lunatik-4', 'return action.ACCEPT');
+    await b.load('stuck', v1, { target: 'netfilter' });
+    const repair = await refuseStop(r);
+    const err = await b.load('stuck', hookScript('lunatik-4', 'return action.DROP'), { target: 'netfilter' }).catch((e: unknown) => e);
+    expect((err as LoadError).text).toMatch(/; stopping lunawall\/b\/stuck again failed: .*busy \(both versions run; the next call keeps lunawall\/stuck and stops it\)$/);
+    expect(await running(r)).toEqual(['lunawall/stuck', 'lunawall/b/stuck']);
+    expect((await sidecar(r, 'stuck')).slot).toBe('a');
+    // Still stuck: health says so, a load refuses to stack a third version on top.
+    expect((await b.health('stuck')).errors[0]).toMatch(/^lunawall\/stuck and lunawall\/b\/stuck both run .*stopping lunawall\/b\/stuck failed/);
+    await expect(b.load('stuck', v1, { target: 'netfilter' })).rejects.toBeInstanceOf(LoadError);
+    await repair();
+    expect(await b.list()).toEqual(['stuck']);
+    expect(await running(r)).toEqual(['lunawall/stuck']);
+    expect(await readFile(join(r.luaRoot, 'lunawall', 'stuck.lua'), 'utf8')).toBe(v1);
+    expect(await b.health('stuck')).toEqual({ ok: true, errors: [] });
+  });
+
+  it('a stop that prints an error but stopped the old slot anyway: the replacement stands', async () => {
+    const r = await rig('Lunatik 4.4', { version: 'Lunatik 4.4' });
+    const b = new LunatikBackend(r.opts);
+    await b.load('again', hookScript('lunatik-4', 'return action.ACCEPT'), { target: 'netfilter' });
+    await writeFile(join(r.state, 'stop-error-after-stopping'), 'runner.lua:70: warning');
+    const v2 = hookScript('lunatik-4', 'return action.DROP');
+    await b.load('again', v2, { target: 'netfilter' });
+    expect(await running(r)).toEqual(['lunawall/b/again']);
+    expect(await readFile(join(r.luaRoot, 'lunawall', 'b', 'again.lua'), 'utf8')).toBe(v2);
+    expect((await sidecar(r, 'again')).slot).toBe('b');
+  });
+
+  for (const [label, slot, expected] of [
+    ['the sidecar names slot b (the crash came after the commit)', 'b', 'lunawall/b/cut'],
+    ['the sidecar names slot a (the crash came before the commit)', 'a', 'lunawall/cut'],
+    ['no sidecar: the newer script wins', undefined, 'lunawall/b/cut'],
+  ] as const) {
+    it(`a restarted process finds both slots running after a crash mid-swap and keeps one: ${label}`, async () => {
+      const r = await rig('Lunatik 4.4', { version: 'Lunatik 4.4' });
+      await new LunatikBackend(r.opts).load('cut', hookScript('lunatik-4', 'return action.ACCEPT'), { target: 'netfilter' });
+      // What a process killed between `run lunawall/b/cut` and `stop lunawall/cut` leaves behind.
+      await mkdir(join(r.luaRoot, 'lunawall', 'b'));
+      await writeFile(join(r.luaRoot, 'lunawall', 'b', 'cut.lua'), hookScript('lunatik-4', 'return action.DROP'));
+      await utimes(join(r.luaRoot, 'lunawall', 'cut.lua'), new Date(1_000_000), new Date(1_000_000));
+      await writeFile(join(r.state, 'running.json'), JSON.stringify(['lunawall/cut', 'lunawall/b/cut']));
+      if (slot) await writeFile(join(r.luaRoot, 'lunawall', '.cut.state.json'), JSON.stringify({ target: 'netfilter', interfaces: [], slot }));
+      else await rm(join(r.luaRoot, 'lunawall', '.cut.state.json'));
+      const b = new LunatikBackend(r.opts);
+      expect(await b.list()).toEqual(['cut']);
+      expect(await running(r)).toEqual([expected]);
+      const kept = expected === 'lunawall/cut' ? 'cut.lua' : join('b', 'cut.lua');
+      const dropped = expected === 'lunawall/cut' ? join('b', 'cut.lua') : 'cut.lua';
+      await readFile(join(r.luaRoot, 'lunawall', kept));
+      await expect(readFile(join(r.luaRoot, 'lunawall', dropped))).rejects.toThrow(/ENOENT/);
+      expect(await b.health('cut')).toEqual({ ok: true, errors: [] });
+    });
+  }
+
+  it('an XDP replace points the loader map at the new runtime after it runs and before the old one stops: no detach', async () => {
+    const r = await rig('Lunatik 4.4', { version: 'Lunatik 4.4' });
+    const { b, log } = await xdpRig(r);
     await b.load('edge', xdpScript, { target: 'xdp', interfaces: ['eth1'] });
-    await writeFile(bpfLog, '');
-    await writeFile(join(r.state, 'stop-error'), 'busy');
+    await writeFile(log, '');
+    await b.load('edge', `${xdpScript}-- v2\n`, { target: 'xdp', interfaces: ['eth1'] });
+    const seen = await ordered(log);
+    expect(seen.map((c) => c.slice(0, 2).join(' '))).toEqual(['list', 'run lunawall/b/edge', 'list', 'map update', 'stop lunawall/edge']);
+    expect(mapUpdateName(seen[3])).toBe('lunawall/b/edge');
+    expect(await running(r)).toEqual(['lunawall/b/edge']);
+    expect(await sidecar(r, 'edge')).toEqual({ target: 'xdp', interfaces: ['eth1'], slot: 'b' });
+    // Interfaces that change: the new one attached, the dropped one detached, both while the old version still runs.
+    await writeFile(log, '');
+    await b.load('edge', xdpScript, { target: 'xdp', interfaces: ['eth2'] });
+    expect((await ordered(log)).map((c) => c.slice(0, 2).join(' '))).toEqual([
+      'list', 'run lunawall/edge', 'list', 'map update', 'net attach', 'net detach', 'map delete', 'stop lunawall/b/edge',
+    ]);
+    await writeFile(log, '');
+    await b.unload('edge');
+    expect((await ordered(log)).map((c) => c.slice(0, 2).join(' '))).toEqual(['list', 'net detach', 'map delete', 'stop lunawall/edge']);
+  });
+
+  it('an XDP replace whose old slot will not stop points the map back at it and stops the new one', async () => {
+    const r = await rig('Lunatik 4.4', { version: 'Lunatik 4.4' });
+    const { b, log } = await xdpRig(r);
+    await b.load('edge', xdpScript, { target: 'xdp', interfaces: ['eth1'] });
+    await writeFile(log, '');
+    await writeFile(join(r.state, 'stop-error-once'), 'busy');
     await expect(b.load('edge', `${xdpScript}-- v2\n`, { target: 'xdp', interfaces: ['eth1'] })).rejects.toBeInstanceOf(LoadError);
-    const calls = (await readFile(bpfLog, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as string[]);
-    expect(calls.map((c) => c.slice(0, 2).join(' '))).toEqual(['net detach', 'map delete', 'map update', 'net attach']);
+    const seen = await ordered(log);
+    expect(seen.map((c) => c.slice(0, 2).join(' '))).toEqual([
+      'list', 'run lunawall/b/edge', 'list', 'map update', 'stop lunawall/edge', 'list', 'map update', 'stop lunawall/b/edge',
+    ]);
+    expect(mapUpdateName(seen[6])).toBe('lunawall/edge');
+    expect(await running(r)).toEqual(['lunawall/edge']);
     expect(await readFile(join(r.luaRoot, 'lunawall', 'edge.lua'), 'utf8')).toBe(xdpScript);
+    expect(await sidecar(r, 'edge')).toEqual({ target: 'xdp', interfaces: ['eth1'], slot: 'a' });
+  });
+
+  it('an XDP replace whose new interface cannot be attached gives the shared ones back to the running slot', async () => {
+    const r = await rig('Lunatik 4.4', { version: 'Lunatik 4.4' });
+    const { b, log } = await xdpRig(r);
+    await b.load('edge', xdpScript, { target: 'xdp', interfaces: ['eth1'] });
+    await writeFile(log, '');
+    const err = await b.load('edge', `${xdpScript}-- v2\n`, { target: 'xdp', interfaces: ['eth1', 'nope0'] }).catch((e: unknown) => e);
+    expect((err as LoadError).text).toBe('attaching the XDP loader failed: no such interface: nope0');
+    const seen = await ordered(log);
+    expect(seen.map((c) => c.slice(0, 2).join(' '))).toEqual(['list', 'run lunawall/b/edge', 'list', 'map update', 'map update', 'stop lunawall/b/edge']);
+    expect(mapUpdateName(seen[4])).toBe('lunawall/edge');
+    expect(await running(r)).toEqual(['lunawall/edge']);
+  });
+
+  it('after a crash mid-swap of an XDP policy the loader map is pointed at the slot kept', async () => {
+    const r = await rig('Lunatik 4.4', { version: 'Lunatik 4.4' });
+    const { b, log } = await xdpRig(r);
+    await b.load('edge', xdpScript, { target: 'xdp', interfaces: ['eth1'] });
+    await writeFile(join(r.state, 'running.json'), JSON.stringify(['lunawall/edge', 'lunawall/b/edge']));
+    await writeFile(log, '');
+    expect(await b.list()).toEqual(['edge']);
+    const seen = await ordered(log);
+    expect(seen.map((c) => c.slice(0, 2).join(' '))).toEqual(['list', 'map update', 'stop lunawall/b/edge']);
+    expect(mapUpdateName(seen[1])).toBe('lunawall/edge');
+  });
+
+  it('an unload whose stop fails attaches the XDP interfaces again and throws UnloadError', async () => {
+    const r = await rig('Lunatik 4.4', { version: 'Lunatik 4.4' });
+    const { b, log } = await xdpRig(r);
+    await b.load('edge', xdpScript, { target: 'xdp', interfaces: ['eth1'] });
+    await writeFile(log, '');
+    const repair = await refuseStop(r);
+    const err = await b.unload('edge').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnloadError);
+    expect((err as UnloadError).text).toBe('stopping lunawall/edge failed: lunatik stop lunawall/edge: runner.lua:60: device or resource busy; its XDP interfaces were attached again');
+    const seen = await ordered(log);
+    expect(seen.map((c) => c.slice(0, 2).join(' '))).toEqual(['list', 'net detach', 'map delete', 'stop lunawall/edge', 'list', 'map update', 'net attach']);
+    expect(mapUpdateName(seen[5])).toBe('lunawall/edge');
+    expect(await b.list()).toEqual(['edge']);
+    expect(await readFile(join(r.luaRoot, 'lunawall', 'edge.lua'), 'utf8')).toBe(xdpScript);
+    await repair();
+    await b.unload('edge');
+    expect(await running(r)).toEqual([]);
+  });
+
+  it('an unload whose stop prints an error but stopped the runtime succeeds', async () => {
+    const r = await rig('Lunatik 4.4', { version: 'Lunatik 4.4' });
+    const b = new LunatikBackend(r.opts);
+    await b.load('late', hookScript('lunatik-4', 'return action.ACCEPT'), { target: 'netfilter' });
+    await writeFile(join(r.state, 'stop-error-after-stopping'), 'runner.lua:70: warning');
+    await b.unload('late');
+    expect(await b.list()).toEqual([]);
+    expect(await readdir(join(r.luaRoot, 'lunawall'))).toEqual([]);
   });
 
   it('a corrupt sidecar does not block loading or unloading the name', async () => {
@@ -225,7 +462,7 @@ describe('lunatik backend specifics', () => {
     await writeFile(join(r.luaRoot, 'lunawall', '.torn.state.json'), '{"target":"xd');
     const b = new LunatikBackend(r.opts);
     await b.load('torn', hookScript('lunatik-4', 'return action.ACCEPT'), { target: 'netfilter' });
-    expect(JSON.parse(await readFile(join(r.luaRoot, 'lunawall', '.torn.state.json'), 'utf8'))).toEqual({ target: 'netfilter', interfaces: [] });
+    expect(JSON.parse(await readFile(join(r.luaRoot, 'lunawall', '.torn.state.json'), 'utf8'))).toEqual({ target: 'netfilter', interfaces: [], slot: 'a' });
     await b.unload('torn');
     expect(await b.list()).toEqual([]);
   });
@@ -246,6 +483,23 @@ describe('lunatik backend specifics', () => {
     // A reload starts a fresh error history.
     await b.load('mine', hookScript('lunatik-4', 'return action.ACCEPT -- fixed'), { target: 'netfilter' });
     expect(await b.health('mine')).toEqual({ ok: true, errors: [] });
+  });
+
+  it('attributes hook errors to the policy in whichever slot runs, not to the slot it replaced', async () => {
+    const r = await rig('Lunatik 4.4', { version: 'Lunatik 4.4' });
+    const b = new LunatikBackend(r.opts);
+    await b.load('mine', hookScript('lunatik-4', 'return action.ACCEPT'), { target: 'netfilter' });
+    await b.load('mine', hookScript('lunatik-4', 'return action.ACCEPT -- v2'), { target: 'netfilter' });
+    // A late line from the old version (slot a) says nothing about the new one.
+    await logLine(r, `luanetfilter: ${r.luaRoot}/lunawall/mine.lua:3: from the old version`);
+    expect(await b.health('mine')).toEqual({ ok: true, errors: [] });
+    await logLine(r, `luanetfilter: ${r.luaRoot}/lunawall/b/mine.lua:3: from the new version`);
+    expect(await b.health('mine')).toEqual({ ok: false, errors: [`${r.luaRoot}/lunawall/b/mine.lua:3: from the new version`] });
+    // A restarted process finds the slot from what runs.
+    const again = new LunatikBackend(r.opts);
+    expect(await again.health('mine')).toEqual({ ok: true, errors: [] });
+    await logLine(r, `luanetfilter: ${r.luaRoot}/lunawall/b/mine.lua:3: seen after the restart`);
+    expect(await again.health('mine')).toEqual({ ok: false, errors: [`${r.luaRoot}/lunawall/b/mine.lua:3: seen after the restart`] });
   });
 
   it('reports a runtime that vanished (stopped behind our back) as unhealthy', async () => {

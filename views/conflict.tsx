@@ -32,12 +32,7 @@ export function EditorConflict({ conflict }: { conflict: ConflictView }) {
       <h4>The policy changed since this editor was opened; nothing was saved.</h4>
       <What conflict={conflict} />
       <p>Your edits are still in the form below.</p>
-      {conflict.lines?.length ? (
-        <details class="more">
-          <summary>See the changes from revision {conflict.opened} to {latest.n}</summary>
-          <DiffBlock lines={conflict.lines} />
-        </details>
-      ) : null}
+      <ChangesSince conflict={conflict} />
       <div class="alert-actions">
         {deleted ? (
           <a class="cbi-button" href="/policies">
@@ -61,6 +56,19 @@ export function EditorConflict({ conflict }: { conflict: ConflictView }) {
   );
 }
 
+/** The diff from the revision the page was opened at to the newest, folded. */
+function ChangesSince({ conflict }: { conflict: ConflictView }) {
+  if (!conflict.lines?.length) return null;
+  return (
+    <details class="more">
+      <summary>
+        See the changes from revision {conflict.opened} to {conflict.latest.n}
+      </summary>
+      <DiffBlock lines={conflict.lines} />
+    </details>
+  );
+}
+
 /** On the delete confirmation: nothing was deleted; a second Delete deletes the revision now shown. */
 export function DeleteConflict({ conflict }: { conflict: ConflictView }) {
   const { name, latest } = conflict;
@@ -68,12 +76,7 @@ export function DeleteConflict({ conflict }: { conflict: ConflictView }) {
     <div class="alert-message warning" role="alert" id="conflict">
       <h4>The policy changed since this page was opened; nothing was deleted.</h4>
       <What conflict={conflict} />
-      {conflict.lines?.length ? (
-        <details class="more">
-          <summary>See the changes from revision {conflict.opened} to {latest.n}</summary>
-          <DiffBlock lines={conflict.lines} />
-        </details>
-      ) : null}
+      <ChangesSince conflict={conflict} />
       <p>
         Delete now deletes revision {latest.n} (<a href={`/policies/${name}/revisions/${latest.n}`}>show it</a>).
       </p>

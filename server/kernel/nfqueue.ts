@@ -77,7 +77,11 @@ export class NfqueueBackend implements KernelBackend {
   unload(name: string): Promise<void> {
     return this.queue.run(async () => {
       await this.emulator.unload(name);
-      await this.sync({ add: true, remove: true });
+      // What only this runtime needed goes (never fails); the unload is then done.
+      await this.sync({ add: false, remove: true });
+      // A dead reader of the runtimes left is replaced here too, but failing at that is no failure of
+      // this unload (the runtime is gone): sync records it under the hook, where their health shows it.
+      await this.sync({ add: true, remove: false }).catch(() => undefined);
     });
   }
 
@@ -137,7 +141,13 @@ export class NfqueueBackend implements KernelBackend {
       // A reader that died is replaced at the next load or unload (its failure stays in health until then).
       if (have && how.add && !have.reader.alive) {
         await this.detach(hook);
-        have = undefined;
+        try {
+          await this.attach(hook, wanted);
+        } catch (err) {
+          this.readerError(hook, `replacing the dead reader failed: ${(err as Error).message}`);
+          throw err;
+        }
+        continue;
       }
       if (!have) {
         if (how.add) await this.attach(hook, wanted);
@@ -167,7 +177,7 @@ export class NfqueueBackend implements KernelBackend {
       ipBin: this.opts.ipBin,
       readyTimeoutMs: this.opts.readyTimeoutMs,
       onPacket: (p) => this.decide(hook, p),
-      onError: (message) => this.readerErrors.set(hook, [...(this.readerErrors.get(hook) ?? []), message].slice(-20)),
+      onError: (message) => this.readerError(hook, message),
     });
     // The reader binds first, so no packet meets a rule without a listener.
     await reader.start();
@@ -179,6 +189,11 @@ export class NfqueueBackend implements KernelBackend {
     }
     this.attached.set(hook, { reader, interfaces });
     this.readerErrors.delete(hook);
+  }
+
+  /** Kept until a reader for the hook starts again; the last 20 per hook. */
+  private readerError(hook: QueueHook, message: string): void {
+    this.readerErrors.set(hook, [...(this.readerErrors.get(hook) ?? []), message].slice(-20));
   }
 
   private async detach(hook: QueueHook): Promise<void> {

@@ -1,10 +1,11 @@
 // The nfqueue backend when iptables fails half-way: no rules left behind, and runtimes already loaded keep filtering (root only; always in CI).
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoadError } from '../../server/kernel/backend.js';
 import { NfqueueBackend } from '../../server/kernel/nfqueue.js';
+import { ensureNfqHelper } from '../../server/kernel/nfqueue/build.js';
 import { clients } from '../net/clients.js';
 import { addr, createTopology, ifname, netnsUnavailable, type Topology } from '../net/topology.js';
 import { hookScript } from './contract.case.js';
@@ -74,6 +75,34 @@ describe.skipIf(why)(`nfqueue backend: iptables failing half-way${why ? ` (skipp
     }
     expect(await rules()).not.toContain('LUNAWALL');
     expect((await ping('pass')).code).toBe(0);
+  });
+
+  it('an unload whose clean-up cannot replace another hook\'s dead reader succeeds; the reader problem shows in that runtime\'s health', async () => {
+    const real = await ensureNfqHelper();
+    const flag = join(dir, 'refuse-helper');
+    // Records its pid per queue (ip netns exec and exec keep it), and refuses to start while the flag exists.
+    const helper = join(dir, 'helper-wrapper');
+    await writeFile(helper, `#!/bin/sh\n[ -e '${flag}' ] && { echo "refused queue $1" >&2; exit 1; }\necho $$ > "${dir}/pid-$1"\nexec '${real}' "$@"\n`);
+    await chmod(helper, 0o755);
+    const backend = new NfqueueBackend({ netns: topo.ns.router, helper, queueBase: 4300 });
+    try {
+      await backend.load('out', hookScript('lunatik-4', 'return action.ACCEPT'), { target: 'netfilter', hook: 'output' });
+      await backend.load('in', hookScript('lunatik-4', 'return action.ACCEPT'), { target: 'netfilter', hook: 'input' });
+      // The output reader (queue 4300 + 3) dies; replacing it will fail.
+      process.kill(Number((await readFile(join(dir, 'pid-4303'), 'utf8')).trim()), 'SIGKILL');
+      await expect.poll(async () => (await backend.health('out')).errors.join('\n'), { timeout: 5_000 }).toContain('exited');
+      await writeFile(flag, '');
+      await backend.unload('in');
+      expect(await backend.list()).toEqual(['out']);
+      const health = await backend.health('out');
+      expect(health.ok).toBe(false);
+      expect(health.errors.join('\n')).toMatch(/replacing the dead reader failed: .*refused queue 4303/);
+      expect(await rules()).not.toContain('LUNAWALL-INPUT');
+    } finally {
+      await rm(flag, { force: true });
+      await backend.close();
+    }
+    expect(await rules()).not.toContain('LUNAWALL');
   });
 
   it('replacing an XDP policy with one whose interface cannot be added keeps the previous version filtering', async () => {

@@ -1,11 +1,18 @@
 // Merging adjacent rules into shared lookups, and the protocol/port dispatch that skips rules a packet cannot match.
-import type { DispatchClass, FamilyMatch, Group, KeyField, RuleIR } from './ir.js';
+import type { DispatchClass, FamilyMatch, Group, KeyField, PortRange, RuleIR, ScanEntry } from './ir.js';
 import { keyFields } from './ir.js';
 
-/** Ports a group indexes by destination port at most; wider port lists are tried for every port. */
-const MAX_INDEXED_PORTS = 1024;
-/** Total entries across all per-port lists of one protocol, beyond which port dispatch is skipped. */
-const MAX_DISPATCH_ENTRIES = 200_000;
+/** Ports a group may put in the destination port table at most; larger port lists are scanned. */
+const MAX_INDEXED_PORTS = 64;
+/** Table entries (port, group) per protocol at most: the table is in the script, entry by entry. */
+const MAX_TABLE_ENTRIES = 4096;
+/** Groups outside the table that every port's list may repeat, and the list entries that allows in all. */
+const MAX_REPEATED = 16;
+const MAX_LISTED = 4096;
+/** Scan bucket counts tried (as shifts of the port), coarsest first. */
+const SCAN_SHIFTS = [16, 14, 12, 10, 8];
+/** A bucket this short on average is not split further: more buckets would cost more than they save. */
+const SHORT_SCAN = 4;
 
 const fieldNames: (keyof FamilyMatch)[] = ['protos', 'src', 'dst', 'sport', 'dport', 'icmpType', 'flags', 'dev', 'names'];
 
@@ -58,39 +65,103 @@ export function mergeGroups(entries: { rule: RuleIR; match: FamilyMatch }[]): Gr
   return groups;
 }
 
-function portCount(m: FamilyMatch[]): number {
-  let n = 0;
-  for (const x of m) for (const r of x.dport ?? []) n += r.hi - r.lo + 1;
-  return n;
+/** The destination ports of a group as sorted disjoint ranges (undefined: the group has no port test). */
+function groupPorts(g: Group): PortRange[] | undefined {
+  if (g.matches[0].dport === undefined) return undefined;
+  const all = g.matches.flatMap((m) => m.dport ?? []).sort((a, b) => a.lo - b.lo);
+  const out: PortRange[] = [];
+  for (const r of all) {
+    const last = out[out.length - 1];
+    if (last && r.lo <= last.hi + 1) last.hi = Math.max(last.hi, r.hi);
+    else out.push({ lo: r.lo, hi: r.hi });
+  }
+  return out;
 }
 
-/** For each protocol class (and "any other"), the groups a packet must try, optionally by destination port. */
+const countPorts = (ranges: PortRange[]): number => ranges.reduce((n, r) => n + r.hi - r.lo + 1, 0);
+
+/**
+ * Buckets for the scanned groups: split finer while the average bucket is long, each split shortens it
+ * by a tenth or more, and the entries stay within a few per group (wide and port-less groups are in every
+ * bucket).
+ */
+function scanBuckets(entries: ScanEntry[]): { shift: number; buckets: ScanEntry[][] } {
+  const split = (shift: number): ScanEntry[][] => {
+    const n = 1 << (16 - shift);
+    const buckets: ScanEntry[][] = Array.from({ length: n }, () => []);
+    for (const e of entries) {
+      const first = e.lo < 0 ? 0 : e.lo >> shift;
+      const last = e.lo < 0 ? n - 1 : e.hi >> shift;
+      for (let b = first; b <= last; b++) buckets[b].push(e);
+    }
+    return buckets;
+  };
+  const cap = 4 * entries.length + 64;
+  let best = { shift: SCAN_SHIFTS[0], buckets: split(SCAN_SHIFTS[0]) };
+  const average = (b: ScanEntry[][]) => b.reduce((n, x) => n + x.length, 0) / b.length;
+  for (const shift of SCAN_SHIFTS.slice(1)) {
+    const buckets = split(shift);
+    const total = buckets.reduce((n, x) => n + x.length, 0);
+    if (average(best.buckets) <= SHORT_SCAN) break;
+    if (total <= cap && average(buckets) < 0.9 * average(best.buckets)) best = { shift, buckets };
+  }
+  return best;
+}
+
+/**
+ * For each protocol class (and "any other"), the groups a packet must try, in policy order. TCP and UDP
+ * groups with few destination ports are found through a port table. When the other groups are few, each
+ * port's list repeats them. Otherwise they are scanned (a port envelope check, then the call) and merged
+ * with the port's table list by position at run time, so a packet still tries its groups in order and the
+ * script grows with the number of rules and table entries, never with their product.
+ */
 export function buildDispatch(groups: Group[], classes: number[]): DispatchClass[] {
   const result: DispatchClass[] = classes.map((proto) => {
     const members = groups.flatMap((g, i) => (g.matches[0].protos === undefined || g.matches[0].protos.includes(proto) ? [i] : []));
-    const indexable = proto === 6 || proto === 17;
-    const indexed = new Set(members.filter((i) => indexable && groups[i].matches[0].dport !== undefined && portCount(groups[i].matches) <= MAX_INDEXED_PORTS));
-    if (indexed.size === 0) return { proto, any: members };
-    const ports = new Map<number, number[]>();
-    for (const i of indexed) {
-      for (const m of groups[i].matches) {
-        for (const r of m.dport ?? []) {
-          for (let p = r.lo; p <= r.hi; p++) {
-            const l = ports.get(p);
-            if (!l) ports.set(p, [i]);
-            else if (l[l.length - 1] !== i) l.push(i);
-          }
+    const ports = new Map(members.map((i) => [i, proto === 6 || proto === 17 ? groupPorts(groups[i]) : undefined]));
+    if (![...ports.values()].some((r) => r !== undefined)) return { proto, any: members };
+    // Fewest ports first, so that a few big groups do not keep many small ones out of the table.
+    const candidates = members.filter((i) => ports.get(i) !== undefined && countPorts(ports.get(i)!) <= MAX_INDEXED_PORTS);
+    candidates.sort((a, b) => countPorts(ports.get(a)!) - countPorts(ports.get(b)!) || a - b);
+    const indexed = new Set<number>();
+    let total = 0;
+    for (const i of candidates) {
+      const n = countPorts(ports.get(i)!);
+      if (total + n > MAX_TABLE_ENTRIES) break;
+      indexed.add(i);
+      total += n;
+    }
+    const table = new Map<number, number[]>();
+    for (const i of members) {
+      if (!indexed.has(i)) continue;
+      for (const r of ports.get(i)!) {
+        for (let p = r.lo; p <= r.hi; p++) {
+          const l = table.get(p);
+          if (l) l.push(i);
+          else table.set(p, [i]);
         }
       }
     }
-    const any = members.filter((i) => !indexed.has(i));
-    // Every per-port list repeats the unindexed groups: size it before building it.
-    let total = ports.size * any.length;
-    for (const l of ports.values()) total += l.length;
-    if (total > MAX_DISPATCH_ENTRIES) return { proto, any: members };
-    const byPort = new Map<number, number[]>();
-    for (const p of [...ports.keys()].sort((a, b) => a - b)) byPort.set(p, mergeSorted(ports.get(p)!, any));
-    return { proto, any, byPort };
+    const sortedPorts = [...table.keys()].sort((a, b) => a - b);
+    const scanned = members.filter((i) => !indexed.has(i));
+    // Few groups outside the table: each port's list simply repeats them, as long as that stays small.
+    let listed = 0;
+    for (const l of table.values()) listed += l.length + scanned.length;
+    if (scanned.length <= MAX_REPEATED && listed <= MAX_LISTED) {
+      if (table.size === 0) return { proto, any: members };
+      return { proto, any: scanned, byPort: new Map(sortedPorts.map((p) => [p, mergeSorted(table.get(p)!, scanned)])) };
+    }
+    const entries: ScanEntry[] = scanned.map((group) => {
+      const r = ports.get(group);
+      return r ? { group, lo: r[0].lo, hi: r[r.length - 1].hi } : { group, lo: -1, hi: 65535 };
+    });
+    const { shift, buckets } = scanBuckets(entries);
+    const runs = new Map<number, { before: number; group: number }[]>();
+    for (const p of sortedPorts) {
+      const bucket = buckets[p >> shift];
+      runs.set(p, table.get(p)!.map((group) => ({ group, before: bucket.filter((e) => e.group < group).length })));
+    }
+    return { proto, any: [], scan: { shift, buckets, table: runs } };
   });
   result.push({ any: groups.flatMap((g, i) => (g.matches[0].protos === undefined ? [i] : [])) });
   return result;

@@ -54,13 +54,33 @@ export interface Group {
   key?: KeyField;
 }
 
+/** A group the port table does not hold, tried when the destination port is within lo..hi (-1..65535: always). */
+export interface ScanEntry {
+  group: number;
+  lo: number;
+  hi: number;
+}
+
+/**
+ * Groups outside the port table, tried in order merged with the table's: the bucket of a packet is
+ * (dport >> shift) & (buckets.length - 1), and each bucket lists the groups whose port envelope meets it.
+ */
+export interface PortScan {
+  shift: number;
+  buckets: ScanEntry[][];
+  /** Destination port → the table's groups, each after `before` entries of that port's bucket. */
+  table: Map<number, { before: number; group: number }[]>;
+}
+
 export interface DispatchClass {
   /** Protocol number, or undefined for "any other protocol" (and an unknown IPv6 protocol). */
   proto?: number;
   /** Group positions (0-based in FamilyIR.groups) tried when no port list applies. */
   any: number[];
-  /** Destination port → group positions, when some groups are indexed by port. */
+  /** Destination port → group positions, when every group that can match the class is indexed by port. */
   byPort?: Map<number, number[]>;
+  /** Otherwise, when some groups are indexed by port: the table and the scan merged at run time. */
+  scan?: PortScan;
 }
 
 export interface FamilyIR {

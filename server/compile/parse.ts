@@ -1,8 +1,8 @@
 // Packet parsing in Lua: IP headers, the IPv6 extension walk, transport fields, and the decision loop.
 import type { Expr, Stmt } from '../lua/ast.js';
-import { add, and, assign, blank, bool, brk, call, comment, eq, forNum, ge, gt, hex, id, if_, ifChain, index, int, le, len, local, localFn, lt, method, ne, not, or, ret, shl, shr, str, sub, band } from '../lua/build.js';
+import { add, and, assign, blank, bool, brk, call, comment, eq, forNum, ge, gt, hex, id, if_, ifChain, index, int, le, len, local, localFn, lt, method, ne, not, or, ret, shl, shr, str, sub, band, while_ } from '../lua/build.js';
 import type { FamilyIR, FamilyMatch } from './ir.js';
-import { dispatchName, matchParams, portsName } from './rules.js';
+import { dispatchName, matchParams, portsName, scanName } from './rules.js';
 import { nameFunctions } from './names.js';
 
 const v = id;
@@ -78,26 +78,63 @@ function transport(icmp: number, names: boolean): Stmt[] {
   ];
 }
 
-/** The rule loop shared by both families: count and decide, or count a log rule and go on. */
+/** Call one match function: count and decide, or count a log rule and go on. */
+function tryGroup(family: 4 | 6, fn: Expr): Stmt[] {
+  return [
+    local('r', call(fn, ...matchParams(family).map(v))),
+    if_(v('r'), [
+      local('rid', index(v('rule_id'), v('r'))),
+      assign(index(v('counters'), v('rid')), add(index(v('counters'), v('rid')), int(1))),
+      local('verdict', index(v('rule_verdict'), v('r'))),
+      if_(v('verdict'), [ret(v('verdict'))]),
+    ]),
+  ];
+}
+
+/**
+ * A class whose table holds only some groups: the port's table list, each function after the scan of
+ * the port's bucket up to its stop, then the rest of the bucket; scanned groups are called only when
+ * the port is within their envelope.
+ */
+function scanLoop(family: 4 | 6, proto: number, shift: number, buckets: number, table: boolean): Stmt[] {
+  const scan = v('scan');
+  const j = v('j');
+  const step = (limit: Expr): Stmt =>
+    while_(lt(j, limit), [
+      if_(and(ge(v('dport'), index(scan, j)), le(v('dport'), index(scan, add(j, int(1))))), tryGroup(family, index(scan, add(j, int(2))))),
+      assign(j, add(j, int(3))),
+    ]);
+  const bucket = buckets === 1 ? int(1) : add(band(shr(v('dport'), int(shift)), int(buckets - 1)), int(1));
+  return [
+    ...(buckets === 1 ? [] : [comment('dport -1 (no transport header) falls in the last bucket and passes only the envelopes of port-less groups.')]),
+    local('scan', index(v(scanName(family, proto)), bucket)),
+    local('j', int(1)),
+    ...(table
+      ? [
+          local('runs', index(v(portsName(family, proto)), v('dport'))),
+          if_(v('runs'), [forNum('i', int(1), len(v('runs')), [step(index(v('runs'), v('i'))), ...tryGroup(family, index(v('runs'), add(v('i'), int(1))))], int(2))]),
+        ]
+      : []),
+    local('last', len(scan)),
+    step(add(v('last'), int(1))),
+    ret(call(v('by_default'))),
+  ];
+}
+
+/** The rule loop shared by both families: the list for the protocol (and port), tried in order. */
 function decideLoop(family: 4 | 6, f: FamilyIR): Stmt[] {
   const clauses = f.classes
     .filter((c) => c.proto !== undefined)
     .map((c) => ({
       cond: eq(v('proto'), int(c.proto!)),
-      body: [assign(v('list'), c.byPort ? or(index(v(portsName(family, c.proto!)), v('dport')), v(dispatchName(family, c.proto))) : v(dispatchName(family, c.proto)))],
+      body: c.scan
+        ? scanLoop(family, c.proto!, c.scan.shift, c.scan.buckets.length, c.scan.table.size > 0)
+        : [assign(v('list'), c.byPort ? or(index(v(portsName(family, c.proto!)), v('dport')), v(dispatchName(family, c.proto))) : v(dispatchName(family, c.proto)))],
     }));
   return [
     local('list'),
     ifChain(clauses, [assign(v('list'), v(dispatchName(family, undefined)))]),
-    forNum('i', int(1), len(v('list')), [
-      local('r', call(index(v('list'), v('i')), ...matchParams(family).map(v))),
-      if_(v('r'), [
-        local('rid', index(v('rule_id'), v('r'))),
-        assign(index(v('counters'), v('rid')), add(index(v('counters'), v('rid')), int(1))),
-        local('verdict', index(v('rule_verdict'), v('r'))),
-        if_(v('verdict'), [ret(v('verdict'))]),
-      ]),
-    ]),
+    forNum('i', int(1), len(v('list')), tryGroup(family, index(v('list'), v('i')))),
     ret(call(v('by_default'))),
   ];
 }

@@ -1,7 +1,7 @@
 // Match functions per family (one per rule group) and the protocol/port dispatch lists that select them.
 import type { Expr, Stmt } from '../lua/ast.js';
 import { and, assign, blank, comment, do_, eq, func, ge, hex, id, if_, index, int, keyed, list, local, ret, table, band } from '../lua/build.js';
-import type { FamilyIR, FamilyMatch, Group, RuleIR } from './ir.js';
+import type { FamilyIR, FamilyMatch, Group, PortScan, RuleIR } from './ir.js';
 import { cidrBest, cidrTest, namesLookup, portBest, portTest, type FieldCode } from './lookup.js';
 import type { SharedTables } from './shared.js';
 
@@ -97,6 +97,23 @@ export function dispatchName(family: 4 | 6, proto: number | undefined): string {
   return listName(family, proto);
 }
 export const portsName = (family: 4 | 6, proto: number): string => `${listName(family, proto)}_port`;
+export const scanName = (family: 4 | 6, proto: number): string => `${listName(family, proto)}_scan`;
+
+/**
+ * The merged dispatch of a class (DispatchClass.scan): per bucket a flat { low, high, function, … } list,
+ * and per table port a flat { stop, function, … } list where stop is the index in the port's bucket list
+ * up to which the scan runs before that function is tried.
+ */
+function scanTables(family: 4 | 6, proto: number, scan: PortScan): Stmt[] {
+  const fn = (g: number): Expr => index(id(rulesTable(family)), int(g + 1));
+  const buckets = scan.buckets.map((b) => list(b.flatMap((e) => [int(e.lo), int(e.hi), fn(e.group)])));
+  const out: Stmt[] = [local(scanName(family, proto), list(buckets))];
+  if (scan.table.size > 0) {
+    const entries = [...scan.table.entries()].map(([port, runs]) => keyed(int(port), list(runs.flatMap((r) => [int(3 * r.before + 1), fn(r.group)]))));
+    out.push(local(portsName(family, proto), table(entries)));
+  }
+  return out;
+}
 
 /** Match functions of one family, then the lists a packet of each protocol (and port) walks in order. */
 export function familyRules(f: FamilyIR, pool: SharedTables): Stmt[] {
@@ -108,6 +125,10 @@ export function familyRules(f: FamilyIR, pool: SharedTables): Stmt[] {
   f.groups.forEach((g, i) => out.push(...groupStatements(f.family, g, i, pool)));
   out.push(blank, comment(`IPv${f.family} dispatch: a packet tries only the rules that can match its protocol and destination port.`));
   for (const c of f.classes) {
+    if (c.scan && c.proto !== undefined) {
+      out.push(...scanTables(f.family, c.proto, c.scan));
+      continue;
+    }
     out.push(local(listName(f.family, c.proto), groupList(f.family, c.any)));
     if (c.byPort && c.proto !== undefined) {
       const entries = [...c.byPort.entries()].map(([port, l]) => keyed(int(port), groupList(f.family, l)));

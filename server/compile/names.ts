@@ -1,6 +1,6 @@
 // Lua that finds the one name a packet carries (SEMANTICS.md §Domains): DNS qname, TLS SNI, HTTP Host.
 import type { Expr, Stmt } from '../lua/ast.js';
-import { add, and, assign, blank, bool, call, comment, concat, eq, forNum, ge, gt, id, if_, int, le, len, local, localFn, lt, method, ne, not, or, ret, str, sub, band, hex, while_ } from '../lua/build.js';
+import { add, and, assign, bin, blank, bool, brk, call, comment, concat, eq, forNum, ge, gt, id, if_, int, le, len, local, localFn, lt, method, ne, not, or, ret, str, sub, band, hex, while_ } from '../lua/build.js';
 
 const v = id;
 const d = v('d');
@@ -84,6 +84,25 @@ function tlsName(): Stmt[] {
   ];
 }
 
+/**
+ * `s`, the payload copy, grown to `size` bytes (at most `limit`) until `\r\n` is found from `from`:
+ * 256, then 1024, then 4096 bytes, so a short request is copied once and small.
+ */
+function growUntilEol(target: string, from: Expr, limit: Expr): Stmt[] {
+  const size = v('size');
+  return [
+    assign(v(target), call(v('find'), v('s'), str('\r\n'), from, bool(true))),
+    while_(and(not(v(target)), lt(size, limit)), [
+      assign(size, mul4(size)),
+      if_(gt(size, limit), [assign(size, limit)]),
+      assign(v('s'), method(d, 'getstring', v('p'), size)),
+      assign(v(target), call(v('find'), v('s'), str('\r\n'), from, bool(true))),
+    ]),
+  ];
+}
+
+const mul4 = (e: Expr): Expr => bin('*', e, int(4));
+
 function httpName(): Stmt[] {
   const s = v('s');
   const find = (...args: Expr[]): Expr => call(v('find'), s, ...args);
@@ -91,22 +110,31 @@ function httpName(): Stmt[] {
     blank,
     comment('HTTP request from p: a method token and a space, a first line ending in " HTTP/1.0" or " HTTP/1.1"'),
     comment('within 1024 bytes, then header lines within 4096 bytes up to the first "host:" line or the empty line.'),
+    comment('The token is read byte by byte, so other payloads cost no copy; the request is then copied in'),
+    comment('growing prefixes, only as far as the lines read need.'),
     localFn('http_name', ['d', 'p', 'stop'], [
-      local('room', sub(v('stop'), v('p'))),
-      if_(gt(v('room'), int(1024)), [assign(v('room'), int(1024))]),
-      local('s', method(d, 'getstring', v('p'), v('room'))),
-      local(['_', 'sp'], find(str('^[A-Z]+ '))),
-      if_(or(not(v('sp')), gt(v('sp'), int(17))), [no()]),
-      local('eol', find(str('\r\n'), int(1), bool(true))),
-      if_(or(not(v('eol')), lt(v('eol'), int(11)), not(find(str('^ HTTP/1%.[01]\r\n'), sub(v('eol'), int(9))))), [no()]),
-      assign(v('room'), sub(v('stop'), v('p'))),
-      if_(gt(v('room'), int(1024)), [
-        if_(gt(v('room'), int(4096)), [assign(v('room'), int(4096))]),
-        assign(s, method(d, 'getstring', v('p'), v('room'))),
+      local('sp', int(-1)),
+      forNum('i', int(0), int(16), [
+        if_(ge(add(v('p'), v('i')), v('stop')), [no()]),
+        local('c', u8(add(v('p'), v('i')))),
+        if_(eq(v('c'), int(32)), [assign(v('sp'), v('i')), brk]),
+        if_(or(lt(v('c'), int(65)), gt(v('c'), int(90))), [no()]),
       ]),
+      if_(lt(v('sp'), int(1)), [no()]),
+      local('limit', sub(v('stop'), v('p'))),
+      if_(gt(v('limit'), int(4096)), [assign(v('limit'), int(4096))]),
+      local('first', v('limit')),
+      if_(gt(v('first'), int(1024)), [assign(v('first'), int(1024))]),
+      local('size', int(256)),
+      if_(gt(v('size'), v('first')), [assign(v('size'), v('first'))]),
+      local('s', method(d, 'getstring', v('p'), v('size'))),
+      local('eol'),
+      ...growUntilEol('eol', int(1), v('first')),
+      if_(or(not(v('eol')), lt(v('eol'), int(11)), not(find(str('^ HTTP/1%.[01]\r\n'), sub(v('eol'), int(9))))), [no()]),
       local('pos', add(v('eol'), int(2))),
       forNum('_', int(1), int(2048), [
-        local('e', find(str('\r\n'), v('pos'), bool(true))),
+        local('e'),
+        ...growUntilEol('e', v('pos'), v('limit')),
         if_(or(not(v('e')), eq(v('e'), v('pos'))), [no()]),
         if_(find(str('^[Hh][Oo][Ss][Tt]:'), v('pos')), [
           local('a', find(str('[^ \t]'), add(v('pos'), int(5)))),

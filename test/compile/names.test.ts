@@ -9,6 +9,9 @@ import { dnsQuery, httpRequest, tlsClientHello } from '../../server/packet/app.j
 import { checkPolicy } from '../../server/policy/check.js';
 import { evaluate } from '../../server/policy/evaluate.js';
 import type { PacketSpecInput } from '../../server/policy/packet-spec.js';
+import { nameFunctions } from '../../server/compile/names.js';
+import { printStatements } from '../../server/lua/printer.js';
+import { hasLua, runLua } from './luac.js';
 
 const policy = checkPolicy({
   name: 'names',
@@ -42,6 +45,8 @@ const crafted: [string, PacketSpecInput][] = [
   ['no empty line yet', http('GET / HTTP/1.1\r\nX: 1\r\nHost: x.y')],
   ['bare LF', http('GET / HTTP/1.1\nHost: example.com\n\n')],
   ['request line past 1024', http(`GET /${'a'.repeat(1100)} HTTP/1.1\r\nHost: example.com\r\n\r\n`)],
+  ['request line CRLF across the first 256-byte copy', http(`GET /${'a'.repeat(241)} HTTP/1.1\r\nHost: example.com\r\n\r\n`)],
+  ['header CRLF across the 1024-byte copy', http(`GET / HTTP/1.1\r\nX: ${'b'.repeat(1004)}\r\nHost: example.com\r\n\r\n`)],
   ['host line past 4096', http(`GET / HTTP/1.1\r\nX: ${'b'.repeat(4100)}\r\nHost: example.com\r\n\r\n`)],
   ['DNS upper case', { src: '10.0.0.1', dst: '10.0.0.2', proto: 'udp', dns: { qname: 'WWW.A.EXAMPLE.COM' } }],
   ['DNS over TCP', { src: '10.0.0.1', dst: '10.0.0.2', proto: 'tcp', dstPort: 53, dns: { qname: 'b' } }],
@@ -89,4 +94,48 @@ describe('name parsers agree with the reference parser', () => {
       });
     });
   }
+});
+
+/**
+ * Every getstring is an allocation in softirq. The name functions run in lua5.4 on a payload whose
+ * reads are logged: the lengths copied, and what the function returns.
+ */
+function copies(payload: Uint8Array, dport = 80): { name: string; copied: number[] } {
+  const out = runLua(`
+local lower, find, sub, byte = string.lower, string.find, string.sub, string.byte
+local function ntoh16(x) return ((x & 0xFF) << 8) | (x >> 8) end
+local copied = {}
+local s = ("${Buffer.from(payload).toString('hex')}"):gsub("..", function(h) return string.char(tonumber(h, 16)) end)
+local d = {}
+function d:getuint8(o) assert(o >= 0 and o < #s) return byte(s, o + 1) end
+function d:getuint16(o) assert(o >= 0 and o + 2 <= #s) local a, b = byte(s, o + 1, o + 2) return a | b << 8 end
+function d:getstring(o, n) assert(o >= 0 and o + n <= #s) copied[#copied + 1] = n return sub(s, o + 1, o + n) end
+${printStatements(nameFunctions())}
+local name = tcp_name(d, ${dport}, 0, #s)
+io.write(tostring(name), "|", table.concat(copied, ","))
+`);
+  const [name, list] = out.split('|');
+  return { name, copied: list ? list.split(',').map(Number) : [] };
+}
+
+describe.skipIf(!hasLua)('name extraction copies little', () => {
+  const text = (t: string) => Uint8Array.from(Buffer.from(t, 'latin1'));
+  it('a TCP payload that is not an HTTP request is not copied at all', () => {
+    expect(copies(text(`SSH-2.0-OpenSSH_9.6\r\n${'x'.repeat(2000)}`), 22)).toEqual({ name: 'false', copied: [] });
+    expect(copies(text(`ABCDEFGHIJKLMNOPQ / HTTP/1.1\r\n${'x'.repeat(2000)}`))).toEqual({ name: 'false', copied: [] });
+    expect(copies(text('HELLO'))).toEqual({ name: 'false', copied: [] });
+  });
+  it('a short request is copied once, 256 bytes, however long the body', () => {
+    expect(copies(text(`GET / HTTP/1.1\r\nHost: Example.com\r\n\r\n${'b'.repeat(3000)}`))).toEqual({ name: 'example.com', copied: [256] });
+  });
+  it('longer requests grow the copy only as far as the lines read', () => {
+    expect(copies(text(`GET /${'a'.repeat(300)} HTTP/1.1\r\nHost: example.com\r\n\r\n${'b'.repeat(5000)}`))).toEqual({ name: 'example.com', copied: [256, 1024] });
+    expect(copies(text(`GET / HTTP/1.1\r\nX: ${'b'.repeat(2000)}\r\nHost: example.com\r\n\r\n`))).toEqual({ name: 'example.com', copied: [256, 1024, 2042] });
+  });
+  it('TLS: record and handshake type are read as bytes; only the server name is copied', () => {
+    expect(copies(tlsClientHello('mail.example.com'), 443)).toEqual({ name: 'mail.example.com', copied: [16] });
+    const notHello = tlsClientHello('mail.example.com');
+    notHello[5] = 2;
+    expect(copies(notHello, 443)).toEqual({ name: 'false', copied: [] });
+  });
 });

@@ -189,30 +189,64 @@ end
 
 -- HTTP request from p: a method token and a space, a first line ending in " HTTP/1.0" or " HTTP/1.1"
 -- within 1024 bytes, then header lines within 4096 bytes up to the first "host:" line or the empty line.
+-- The token is read byte by byte, so other payloads cost no copy; the request is then copied in
+-- growing prefixes, only as far as the lines read need.
 local function http_name(d, p, stop)
-	local room = stop - p
-	if room > 1024 then
-		room = 1024
+	local sp = -1
+	for i = 0, 16 do
+		if p + i >= stop then
+			return false
+		end
+		local c = d:getuint8(p + i)
+		if c == 32 then
+			sp = i
+			break
+		end
+		if c < 65 or c > 90 then
+			return false
+		end
 	end
-	local s = d:getstring(p, room)
-	local _, sp = find(s, "^[A-Z]+ ")
-	if not sp or sp > 17 then
+	if sp < 1 then
 		return false
 	end
-	local eol = find(s, "\r\n", 1, true)
+	local limit = stop - p
+	if limit > 4096 then
+		limit = 4096
+	end
+	local first = limit
+	if first > 1024 then
+		first = 1024
+	end
+	local size = 256
+	if size > first then
+		size = first
+	end
+	local s = d:getstring(p, size)
+	local eol
+	eol = find(s, "\r\n", 1, true)
+	while not eol and size < first do
+		size = size * 4
+		if size > first then
+			size = first
+		end
+		s = d:getstring(p, size)
+		eol = find(s, "\r\n", 1, true)
+	end
 	if not eol or eol < 11 or not find(s, "^ HTTP/1%.[01]\r\n", eol - 9) then
 		return false
 	end
-	room = stop - p
-	if room > 1024 then
-		if room > 4096 then
-			room = 4096
-		end
-		s = d:getstring(p, room)
-	end
 	local pos = eol + 2
 	for _ = 1, 2048 do
-		local e = find(s, "\r\n", pos, true)
+		local e
+		e = find(s, "\r\n", pos, true)
+		while not e and size < limit do
+			size = size * 4
+			if size > limit then
+				size = limit
+			end
+			s = d:getstring(p, size)
+			e = find(s, "\r\n", pos, true)
+		end
 		if not e or e == pos then
 			return false
 		end

@@ -127,7 +127,10 @@ describe.skipIf(!hasLua)(`crash recovery of a killed server${hasLua ? '' : ' (sk
   /** What the stand-in kernel runs, with each script's text. */
   function kernel(): Record<string, string> {
     const running = existsSync(join(state, 'running.json')) ? (JSON.parse(readFileSync(join(state, 'running.json'), 'utf8')) as string[]) : [];
-    return Object.fromEntries(running.map((r) => [r.replace(/^lunawall\//, ''), readFileSync(join(luaRoot, `${r}.lua`), 'utf8')]));
+    // A policy runs in slot a (lunawall/<p>) or b (lunawall/b/<p>): either holds its script, never both.
+    const names = running.map((r) => r.replace(/^lunawall\/(b\/)?/, ''));
+    expect(new Set(names).size).toBe(names.length);
+    return Object.fromEntries(running.map((r, i) => [names[i], readFileSync(join(luaRoot, `${r}.lua`), 'utf8')]));
   }
   const lkg = () => withDb((db) => Object.fromEntries(lastKnownGoodSet(db).map((e) => [e.name, e.script])));
   const revisions = () => withDb((db) => db.$client.prepare('select policy_name, n, hash from policy_revisions order by id').all());

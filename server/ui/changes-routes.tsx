@@ -17,16 +17,19 @@ import { form, page, redirect } from './render.js';
  * now, 409) unless the changes are still the ones the page showed when the button was pressed.
  */
 export function refuseStaleChanges(c: Context<UiEnv>, deps: AppDeps, f: Record<string, string>, verb: string): Response | Promise<Response> | undefined {
-  const now = pendingFingerprint(deps.db);
-  if (f._pending === now) return undefined;
+  if (f._pending === pendingFingerprint(pendingChanges(deps.db))) return undefined;
+  const changes = changeViews(deps.db);
   const why = f._pending === undefined ? `${verb} did not say which changes it was shown.` : `Someone saved or applied since this page was shown, so ${verb} was not done.`;
-  return page(c, <ChangesPage changes={changeViews(deps.db)} pending={now} stale={why} chrome={chrome(c, deps)} />, 409);
+  return page(c, <ChangesPage changes={changes} pending={pendingFingerprint(changes)} stale={why} chrome={chrome(c, deps)} />, 409);
 }
 
 export function changesRoutes(deps: AppDeps): Hono<UiEnv> {
   const app = new Hono<UiEnv>();
 
-  app.get('/changes', (c) => page(c, <ChangesPage changes={changeViews(deps.db)} pending={pendingFingerprint(deps.db)} chrome={chrome(c, deps)} />));
+  app.get('/changes', (c) => {
+    const changes = changeViews(deps.db);
+    return page(c, <ChangesPage changes={changes} pending={pendingFingerprint(changes)} chrome={chrome(c, deps)} />);
+  });
 
   /**
    * Reset: every pending draft goes back to the revision the kernel runs (a new policy is deleted,

@@ -26,7 +26,7 @@ export function changeViews(db: Db): ChangeView[] {
  * What the Changes page showed, as a short hash of each pending policy's kind and revisions: Save & Apply
  * and Reset act only if it still holds, so nobody applies or throws away a change they have not seen.
  */
-export function pendingFingerprint(db: Db): string {
-  const parts = pendingChanges(db).map((p) => `${p.name}:${p.kind}:${p.appliedRevision ?? ''}:${p.draftRevision ?? ''}`);
+export function pendingFingerprint(changes: Pick<ChangeView, 'name' | 'kind' | 'appliedRevision' | 'draftRevision'>[]): string {
+  const parts = changes.map((p) => `${p.name}:${p.kind}:${p.appliedRevision ?? ''}:${p.draftRevision ?? ''}`);
   return createHash('sha256').update(parts.sort().join('\n')).digest('hex').slice(0, 32);
 }

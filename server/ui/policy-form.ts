@@ -69,7 +69,7 @@ const words = (s: string) => s.split(/[\s,]+/).filter(Boolean);
 const num = (s: string): unknown => (/^-?\d+$/.test(s.trim()) ? Number(s.trim()) : s.trim());
 const portItem = (s: string): unknown => (/^\d+$/.test(s) ? Number(s) : s);
 /** Marks as fw4 and mwan3 write them (0x100) or decimal; anything else stays text for its message. */
-const markItem = (s: string): unknown => (/^0x[0-9a-f]{1,8}$/i.test(s) ? parseInt(s, 16) : /^\d+$/.test(s) ? Number(s) : s);
+export const markItem = (s: string): unknown => (/^0x[0-9a-f]{1,8}$/i.test(s) ? parseInt(s, 16) : /^\d+$/.test(s) ? Number(s) : s);
 
 /** "@set" is a reference; otherwise a list. Empty means "not set". */
 function list(s: string, item: (x: string) => unknown = (x) => x): unknown {

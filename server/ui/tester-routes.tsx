@@ -6,6 +6,7 @@ import { packetSpec, type PacketSpec } from '../policy/packet-spec.js';
 import { hooks, type Hook } from '../policy/schema.js';
 import { checkPacketSpec } from '../packet/spec-check.js';
 import { simulatePolicy } from '../simulate.js';
+import { markItem } from './policy-form.js';
 import { emptyTester, TesterPage, TesterResultView, type TesterForm, type TesterResult } from '../../views/tester.js';
 import type { UiEnv } from './env.js';
 import { chrome } from './chrome.js';
@@ -23,7 +24,7 @@ export function specFromForm(f: TesterForm): { spec?: PacketSpec; errors: Record
   if (f.iif.trim()) raw.iif = f.iif.trim();
   if (f.oif.trim()) raw.oif = f.oif.trim();
   const mark = f.mark.trim();
-  if (mark) raw.mark = /^0x[0-9a-f]{1,8}$/i.test(mark) ? parseInt(mark, 16) : /^\d+$/.test(mark) ? Number(mark) : mark;
+  if (mark) raw.mark = markItem(mark);
   const name = f.name.trim();
   const errors: Record<string, string> = {};
   if (f.app !== 'none' && !name) errors.name = 'give the name to put in the payload';
